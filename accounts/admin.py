@@ -1,0 +1,40 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+
+from accounts.models import AccessLogEntry, ApiToken, Organisation, User
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind")
+    list_filter = ("kind",)
+    filter_horizontal = ("shares_with",)
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = ("username", "get_full_name", "role", "organisation", "is_active")
+    list_filter = ("role", "organisation", "is_active")
+    fieldsets = DjangoUserAdmin.fieldsets + (("Vale CCTV", {"fields": ("role", "organisation")}),)
+    add_fieldsets = DjangoUserAdmin.add_fieldsets + (("Vale CCTV", {"fields": ("role", "organisation")}),)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ("name", "user", "prefix", "created_at", "last_used_at", "revoked_at")
+    readonly_fields = ("prefix", "secret_hash", "created_at", "last_used_at")
+
+
+@admin.register(AccessLogEntry)
+class AccessLogEntryAdmin(admin.ModelAdmin):
+    list_display = ("at", "username", "event", "object_label", "object_ref", "ip_address")
+    list_filter = ("event",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,21 @@
+from accounts.permissions import role_may
+
+# (label, url name, model label, action): a link shows only to roles that may use it.
+NAVIGATION = [
+    ("Home", "home", None, None),
+    ("Access log", "accounts:access_log", "accounts.accesslogentry", "view"),
+    ("API tokens", "accounts:tokens", "accounts.apitoken", "view"),
+    ("API docs", "api:openapi-view", None, None),
+]
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = [
+        (title, url_name)
+        for title, url_name, label, action in NAVIGATION
+        if label is None or role_may(user, action, label)
+    ]
+    return {"nav_items": items}

@@ -1,0 +1,31 @@
+import secrets
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from accounts.demo import DEMO_PEOPLE, demo_organisations_ensure, demo_people_ensure
+
+
+class Command(BaseCommand):
+    help = "Load the Vale demo (organisations, people; the estate comes with the estate issue). Idempotent."
+
+    def handle(self, *args, **options):
+        credentials = Path(settings.VAR_DIR) / "demo-credentials.txt"
+        password = self._password(credentials)
+        orgs = demo_organisations_ensure()
+        people = demo_people_ensure(orgs=orgs, password=password)
+        lines = [f"  demo sign-in (password for every demo user: {password})"]
+        lines += [f"    {user.username:<14} {user.get_role_display()}" for user in people]
+        credentials.write_text("\n".join(lines) + "\n")
+        credentials.chmod(0o600)
+        self.stdout.write(f"Vale demo loaded: {len(people)} people in {len(DEMO_PEOPLE)} roles.")
+
+    @staticmethod
+    def _password(credentials: Path) -> str:
+        """One random password per machine, kept beside the data it protects."""
+        credentials.parent.mkdir(parents=True, exist_ok=True)
+        if credentials.exists():
+            first = credentials.read_text().splitlines()[0]
+            return first.rsplit(": ", 1)[1].rstrip(")")
+        return secrets.token_urlsafe(12)
