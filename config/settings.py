@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.gis",
+    "django.contrib.postgres",
     "ninja",
     "config.apps.ConfigConfig",
     "pgtrigger",
@@ -215,3 +216,12 @@ LOGGING = {
 # hand user input to GDAL as an SRS: input SRIDs are integers from ALLOWED_INPUT_SRIDS, and
 # config.checks fails start-up if that list holds anything else. README explains.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
+
+# --- The service area ------------------------------------------------------------------------
+# Coordinates outside this box (British National Grid, metres: min E, min N, max E, max N)
+# are refused as out of area. The default covers the Vale of Glamorgan with a margin.
+SERVICE_AREA_BBOX_27700 = tuple(
+    float(part) for part in env_list("SERVICE_AREA_BBOX_27700", ["280000", "160000", "330000", "190000"])
+)
+if len(SERVICE_AREA_BBOX_27700) != 4:
+    raise ImproperlyConfigured("SERVICE_AREA_BBOX_27700 must be four numbers: min E, min N, max E, max N.")
