@@ -62,11 +62,15 @@ def _domain_error(request: HttpRequest, exc: DomainError):
 
 def _mount_routers() -> None:
     from accounts.api import router as accounts_router
+    from cctv.api import health as health_router
+    from cctv.api import router as cctv_router
     from config.api_system import router as system_router
 
     routers: list[tuple[str, Router]] = [
         ("/system/", system_router),
         ("/accounts/", accounts_router),
+        ("/", cctv_router),
+        ("/health/", health_router),
     ]
     for prefix, router in routers:
         api.add_router(prefix, router)
