@@ -109,4 +109,4 @@ def field_of_view(
         shape = ShapelyPolygon([(location.x, location.y), *arc, (location.x, location.y)])
     if not shape.is_valid:  # cannot happen for a positive range; a guard, not a branch we expect
         raise InvalidInput("The field of view does not form a valid polygon.")
-    return GEOSGeometry(shape.wkb, srid=STORAGE_SRID)
+    return GEOSGeometry(memoryview(shape.wkb), srid=STORAGE_SRID)
