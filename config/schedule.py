@@ -10,4 +10,6 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "config.tasks.heartbeat_task",
         "schedule": timedelta(minutes=1),
     },
+    "sla-breaches-check": {"task": "cctv.tasks.sla_breaches_check_task", "schedule": timedelta(minutes=1)},
+    "health-offline-faults": {"task": "cctv.tasks_health.offline_faults_open_task", "schedule": timedelta(minutes=1)},
 }

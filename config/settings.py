@@ -11,6 +11,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_list, env_str
+from config.schedule import BEAT_SCHEDULE
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -196,6 +197,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Periodic work, all in one place. Apps add their entries in config/schedule.py.
+CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE
 
 # How long /healthz waits for a Celery worker to answer a ping.
 HEALTH_WORKER_TIMEOUT_S = float(env_str("HEALTH_WORKER_TIMEOUT_S", "1.5"))
@@ -225,3 +227,15 @@ SERVICE_AREA_BBOX_27700 = tuple(
 )
 if len(SERVICE_AREA_BBOX_27700) != 4:
     raise ImproperlyConfigured("SERVICE_AREA_BBOX_27700 must be four numbers: min E, min N, max E, max N.")
+
+# --- Maps ------------------------------------------------------------------------------------
+# Basemap tiles come from this URL template ({z}/{x}/{y}); empty means no basemap. The map
+# shows every layer without one, and says so, rather than a blank page.
+MAP_TILE_URL = env_str("MAP_TILE_URL", "")
+MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "")
+
+# --- Estate ------------------------------------------------------------------------------------
+# A camera offline for longer than this opens a fault by itself (health feed).
+HEALTH_OFFLINE_FAULT_MINUTES = env_int("HEALTH_OFFLINE_FAULT_MINUTES", 30)
+SNAPSHOT_MAX_BYTES = env_int("SNAPSHOT_MAX_BYTES", 10 * 1024 * 1024)
+SNAPSHOT_MAX_PIXELS = env_int("SNAPSHOT_MAX_PIXELS", 40_000_000)
