@@ -3,6 +3,11 @@ from accounts.permissions import role_may
 # (label, url name, model label, action): a link shows only to roles that may use it.
 NAVIGATION = [
     ("Home", "home", None, None),
+    ("Estate", "cctv:dashboard", "cctv.camera", "view"),
+    ("Cameras", "cctv:camera_list", "cctv.camera", "view"),
+    ("Faults", "cctv:fault_list", "cctv.fault", "view"),
+    ("Network", "cctv:network", "cctv.link", "view"),
+    ("Contract", "cctv:contract", "cctv.contract", "view"),
     ("Access log", "accounts:access_log", "accounts.accesslogentry", "view"),
     ("API tokens", "accounts:tokens", "accounts.apitoken", "view"),
     ("API docs", "api:openapi-view", None, None),

@@ -96,3 +96,102 @@ def _plain(value):
     if hasattr(value, "wkt"):
         return f"E {value.x:.1f} N {value.y:.1f}" if value.geom_type == "Point" else value.geom_type
     return value if value is None or isinstance(value, (int, float, str, bool)) else str(value)
+
+
+@dataclass(frozen=True)
+class EstateSummary:
+    cameras_by_status: dict[str, int]
+    cameras_total: int
+    open_faults_by_priority: dict[str, int]
+    open_faults_total: int
+    breached_open_faults: int
+
+
+def estate_summary(user: User) -> EstateSummary:
+    """The counts at the top of the Operational Group's dashboard, in two grouped queries."""
+    from django.db.models import Count
+
+    from cctv.choices import FAULT_STATUSES_ACTIVE, FaultPriority
+    from cctv.models import Fault
+
+    by_status = dict(cameras_visible_to(user).order_by().values_list("status").annotate(n=Count("id")))
+    faults = visible_to(user, Fault.objects.filter(status__in=FAULT_STATUSES_ACTIVE))
+    rows = faults.order_by().values("priority").annotate(
+        n=Count("id"),
+        breached=Count("id", filter=Q(response_breached_at__isnull=False) | Q(fix_breached_at__isnull=False)),
+    )
+    by_priority = {priority: 0 for priority in FaultPriority.values}
+    breached = 0
+    for row in rows:
+        by_priority[row["priority"]] = row["n"]
+        breached += row["breached"]
+    return EstateSummary(
+        cameras_by_status={status: by_status.get(status, 0) for status in CameraStatus.values},
+        cameras_total=sum(by_status.values()),
+        open_faults_by_priority=by_priority,
+        open_faults_total=sum(by_priority.values()),
+        breached_open_faults=breached,
+    )
+
+
+def month_bounds(day) -> tuple:
+    """The calendar month holding `day`, as aware datetimes at London midnight (DST-correct)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    first = day.replace(day=1)
+    following = (first + dt.timedelta(days=32)).replace(day=1)
+    zone = timezone.get_default_timezone()
+    start_at = dt.datetime.combine(first, dt.time(0), tzinfo=zone)
+    return start_at, dt.datetime.combine(following, dt.time(0), tzinfo=zone)
+
+
+def estate_availability_this_month(user: User) -> list:
+    """Each visible council estate's availability so far this month, against its contract target."""
+    from django.utils import timezone
+
+    from cctv.availability import availability_period, estate_availability
+
+    start_at, end_at = month_bounds(timezone.localdate())
+    period = availability_period(start_at=start_at, end_at=end_at)
+    return estate_availability(cameras=cameras_visible_to(user), period=period)
+
+
+@dataclass(frozen=True)
+class FaultClocks:
+    response: object  # cctv.sla.ClockReading
+    fix: object
+
+
+def fault_clocks(fault, *, now=None) -> FaultClocks:
+    """The response and fix clocks of a fault as they read now (cctv.sla.clock_read)."""
+    from django.utils import timezone
+
+    from cctv.choices import FaultStatus
+    from cctv.sla import clock_read
+
+    now = now or timezone.now()
+    cancelled_at = fault.closed_at if fault.status == FaultStatus.CANCELLED else None
+    return FaultClocks(
+        response=clock_read(due_at=fault.response_due_at, done_at=fault.acknowledged_at, cancelled_at=cancelled_at,
+                            now=now),
+        fix=clock_read(due_at=fault.fix_due_at, done_at=fault.fixed_at, cancelled_at=cancelled_at, now=now),
+    )
+
+
+def fault_cameras_taken_down(fault) -> QuerySet[Camera] | None:
+    """For a link or node fault, the cameras that lose every route while it lasts; None otherwise."""
+    from cctv.queries import cameras_cut_off_by
+
+    if fault.link_id:
+        return cameras_cut_off_by(link=fault.link)
+    if fault.node_id:
+        return cameras_cut_off_by(node=fault.node)
+    return None
+
+
+def faults_visible_to(user: User) -> QuerySet:
+    from cctv.models import Fault
+
+    return visible_to(user, Fault.objects.select_related("camera", "node", "link", "assigned_to"))

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
+    path("", include("cctv.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

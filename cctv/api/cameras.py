@@ -68,7 +68,7 @@ def camera_list(request: HttpRequest, filters: Query[CameraFilter]):
     return cameras.annotate(location_wgs84=Transform("location", 4326)).order_by("asset_ref")
 
 
-@router.get("/geojson", summary="Cameras as a GeoJSON FeatureCollection (built in PostGIS)",
+@router.get("/geojson", summary="Cameras as a GeoJSON FeatureCollection (built in PostGIS)", url_name="camera_geojson",
             response={200: dict})
 def camera_geojson(request: HttpRequest, filters: Query[CameraFilter], geometry: str = "location"):
     if geometry not in ("location", "view"):

@@ -1,0 +1,1 @@
+"""Server-rendered estate pages, one module per sub-domain."""
