@@ -10,6 +10,7 @@ from typing import Any
 import pghistory
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.exceptions import InvalidInput
@@ -17,6 +18,7 @@ from accounts.models import Organisation, User
 from cctv.choices import CameraKind, CameraStatus, StatusSource
 from cctv.geometry import field_of_view
 from cctv.models import Camera, CameraStatusChange
+from cctv.services.history import history_actor
 
 logger = logging.getLogger(__name__)
 
@@ -26,10 +28,6 @@ EDITABLE_FIELDS = {
     "ward", "bearing_deg", "view_angle_deg", "view_range_m", "retention_days", "purpose", "dpia_ref",
     "dpia_review_due_on", "has_signage", "privacy_masking_notes", "publish_field_of_view", "node",
 }
-
-
-def _actor(user: User | None) -> dict[str, Any]:
-    return {"user": user.pk, "username": user.username} if user is not None and user.pk else {"user": None}
 
 
 def camera_view_polygon_refresh(camera: Camera) -> None:
@@ -51,7 +49,7 @@ def _validate(camera: Camera) -> None:
 
 @transaction.atomic
 def camera_create(*, owner: Organisation, by: User | None, status_at: datetime | None = None,
-                  **fields: Any) -> Camera:
+                  source: str | None = None, **fields: Any) -> Camera:
     """Register a camera. Its first status becomes the first entry of its timeline."""
     unknown = set(fields) - EDITABLE_FIELDS - {"location", "status"}
     if unknown:
@@ -60,14 +58,23 @@ def camera_create(*, owner: Organisation, by: User | None, status_at: datetime |
     camera.status_changed_at = status_at or timezone.now()
     camera_view_polygon_refresh(camera)
     _validate(camera)
-    with pghistory.context(**_actor(by), action="camera_create"):
+    with pghistory.context(**history_actor(by), action="camera_create"):
         camera.save()
     CameraStatusChange.objects.create(
         camera=camera, status=camera.status, changed_at=camera.status_changed_at,
-        source=StatusSource.MANUAL if by else StatusSource.SYSTEM, changed_by=by, note="registered",
+        source=source or (StatusSource.MANUAL if by else StatusSource.SYSTEM), changed_by=by, note="registered",
     )
+    if camera.node_id:
+        _path_refresh(camera)
     logger.info("camera created id=%s asset=%s", camera.pk, camera.asset_ref)
     return camera
+
+
+def _path_refresh(camera: Camera) -> None:
+    # Imported here: the network services build on this module (history_actor, cameras).
+    from cctv.services.network import camera_path_refresh
+
+    camera_path_refresh(camera=camera)
 
 
 @transaction.atomic
@@ -82,8 +89,10 @@ def camera_update(*, camera: Camera, by: User | None, reason: str = "", **change
     if FOV_FIELDS & set(changes):
         camera_view_polygon_refresh(camera)
     _validate(camera)
-    with pghistory.context(**_actor(by), action="camera_update", reason=reason):
+    with pghistory.context(**history_actor(by), action="camera_update", reason=reason):
         camera.save()
+    if "node" in changes:
+        _path_refresh(camera)
     return camera
 
 
@@ -111,7 +120,7 @@ def camera_relocate(*, camera: Camera, by: User | None, location, reason: str, r
     camera_view_polygon_refresh(camera)
     _validate(camera)
     on = (relocated_on or timezone.localdate()).isoformat()
-    with pghistory.context(**_actor(by), action="camera_relocate", reason=reason, relocated_on=on):
+    with pghistory.context(**history_actor(by), action="camera_relocate", reason=reason, relocated_on=on):
         camera.save()
     logger.info("camera relocated id=%s moved_m=%.1f", camera.pk, moved_m)
     return Relocation(camera=camera, moved_m=moved_m)
@@ -135,10 +144,26 @@ def camera_status_record(*, camera: Camera, status: str, at: datetime | None = N
     change = CameraStatusChange.objects.create(
         camera=camera, status=status, changed_at=at, source=source, changed_by=by, note=note[:500]
     )
-    latest = camera.status_changes.order_by("-changed_at", "-id").first()
-    if latest.pk == change.pk and (camera.status != status or camera.status_changed_at is None):
-        camera.status = status
-        camera.status_changed_at = at
-        with pghistory.context(**_actor(by), action="camera_status", source=source):
+    current, since = _current_run(camera)
+    if (current, since) != (camera.status, camera.status_changed_at):
+        camera.status = current
+        camera.status_changed_at = since
+        with pghistory.context(**history_actor(by), action="camera_status", source=source):
             camera.save(update_fields=["status", "status_changed_at", "updated_at"])
     return change
+
+
+def _current_run(camera: Camera) -> tuple[str, datetime]:
+    """The status of the latest timeline entry and when that unbroken run of it began.
+
+    A late entry can split the current run (online 09:00, then online 11:00, then a late
+    offline at 10:00 arrives): the camera has been online since 11:00, not 09:00.
+    """
+    timeline = camera.status_changes.order_by("-changed_at", "-id")
+    latest = timeline.first()
+    different = timeline.exclude(status=latest.status).first()
+    run = camera.status_changes.filter(status=latest.status)
+    if different is not None:
+        run = run.filter(Q(changed_at__gt=different.changed_at)
+                         | Q(changed_at=different.changed_at, id__gt=different.id))
+    return latest.status, run.order_by("changed_at", "id").values_list("changed_at", flat=True).first()

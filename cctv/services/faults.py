@@ -38,6 +38,7 @@ from cctv.exceptions import FaultTransitionNotAllowed
 from cctv.models import Camera, Fault, FaultNote, Link, Node
 from cctv.notifications import BreachKind, sla_breach_email_send
 from cctv.services.contract import contract_in_force, sla_term_for
+from cctv.services.history import history_actor
 from cctv.sla import LONDON, fault_due_times
 
 logger = logging.getLogger(__name__)
@@ -81,8 +82,7 @@ def _transition_check(fault: Fault, action: str) -> None:
 
 
 def _actor(user: User | None, action: str, **extra: Any) -> dict[str, Any]:
-    who = {"user": user.pk, "username": user.username} if user is not None else {"user": None}
-    return {**who, "action": action, **extra}
+    return {**history_actor(user), "action": action, **extra}
 
 
 def _when(at: dt.datetime | None, *, not_before: dt.datetime | None, what: str) -> dt.datetime:

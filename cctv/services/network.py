@@ -28,7 +28,7 @@ from cctv.choices import LinkKind, NetworkStatus
 from cctv.geometry import to_storage
 from cctv.models import Camera, CameraPath, Link, Node
 from cctv.queries import CentreRoutes, network_graph
-from cctv.services.cameras import _actor
+from cctv.services.history import history_actor
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ def node_create(*, owner: Organisation, by: User | None, name: str, kind: str, l
     node = Node(owner=owner, name=(name or "").strip(), kind=kind, location=_point(location),
                 status=_status_checked(status), notes=notes)
     _clean(node)
-    with pghistory.context(**_actor(by), action="node_create"):
+    with pghistory.context(**history_actor(by), action="node_create"):
         node.save()
     logger.info("node created id=%s owner=%s kind=%s", node.pk, owner.pk, node.kind)
     return node
@@ -110,7 +110,7 @@ def node_update(*, node: Node, by: User | None, reason: str = "", **changes: Any
     _clean(node)
     if "location" in changes:
         _links_still_reach(node)
-    with pghistory.context(**_actor(by), action="node_update", reason=reason):
+    with pghistory.context(**history_actor(by), action="node_update", reason=reason):
         node.save()
     if "kind" in changes:  # becoming or ceasing to be a monitoring centre moves paths; a name or place does not
         paths_retrace(owner=node.owner)
@@ -142,7 +142,7 @@ def node_status_set(*, node: Node, status: str, by: User | None, reason: str = "
         return node
     before = node.status
     node.status = status
-    with pghistory.context(**_actor(by), action="node_status", reason=reason):
+    with pghistory.context(**history_actor(by), action="node_status", reason=reason):
         node.save(update_fields=["status"])
     paths_retrace(owner=node.owner)
     logger.info("node status id=%s %s->%s", node.pk, before, status)
@@ -191,7 +191,7 @@ def link_create(*, a_node: Node, b_node: Node, route: GEOSGeometry, by: User | N
     link = Link(owner_id=owner_id, a_node=a_node, b_node=b_node, route=stored, length_m=stored.length, kind=kind,
                 provider=provider, circuit_ref=circuit_ref, status=_status_checked(status))
     _clean(link)
-    with pghistory.context(**_actor(by), action="link_create"):
+    with pghistory.context(**history_actor(by), action="link_create"):
         link.save()
     paths_retrace(owner=link.owner)
     logger.info("link created id=%s owner=%s length_m=%.1f", link.pk, owner_id, link.length_m)
@@ -216,7 +216,7 @@ def link_update(*, link: Link, by: User | None, reason: str = "", **changes: Any
         link.route = _route_between(link.route, link.a_node, link.b_node)
         link.length_m = link.route.length
     _clean(link)
-    with pghistory.context(**_actor(by), action="link_update", reason=reason):
+    with pghistory.context(**history_actor(by), action="link_update", reason=reason):
         link.save()
     if {"a_node", "b_node", "route"} & set(changes):  # ends and length decide paths; provider and kind do not
         paths_retrace(owner=link.owner)
@@ -233,7 +233,7 @@ def link_status_set(*, link: Link, status: str, by: User | None, reason: str = "
         return link
     before = link.status
     link.status = status
-    with pghistory.context(**_actor(by), action="link_status", reason=reason):
+    with pghistory.context(**history_actor(by), action="link_status", reason=reason):
         link.save(update_fields=["status"])
     paths_retrace(owner=link.owner)
     logger.info("link status id=%s %s->%s", link.pk, before, status)
@@ -268,6 +268,23 @@ def paths_retrace(*, owner: Organisation | None = None) -> RetraceCounts:
         Camera.objects.order_by().values_list("owner_id", flat=True).distinct()
     )
     return sum((_owner_paths_retrace(owner_id) for owner_id in owner_ids), RetraceCounts())
+
+
+@transaction.atomic
+def camera_path_refresh(*, camera: Camera) -> CameraPath:
+    """Store one camera's path after it is registered or moved to another node.
+
+    Takes the owner's network lock like a full retrace, so it never stores a path computed
+    from a network another transaction is changing.
+    """
+    _network_lock(camera.owner_id)
+    route = CentreRoutes(network_graph(owner_id=camera.owner_id)).route(camera.node_id)
+    if route is not None:
+        fields = {"node_ids": list(route.node_ids), "link_ids": list(route.link_ids), "is_complete": True}
+    else:
+        fields = {"node_ids": [camera.node_id] if camera.node_id else [], "link_ids": [], "is_complete": False}
+    path, _ = CameraPath.objects.update_or_create(camera=camera, defaults=fields)
+    return path
 
 
 def _owner_paths_retrace(owner_id: int) -> RetraceCounts:

@@ -146,3 +146,33 @@ def test_engineer_may_not_change_a_cameras_status(client, council, engineer):
     response = post_json(client, f"/api/cameras/{camera.pk}/status", {"status": "offline"})
     assert response.status_code == 403
     assert CameraStatusChange.objects.filter(camera=camera).count() == 1
+
+
+def test_a_late_event_that_splits_the_current_run_moves_its_start(council):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from cctv.services.cameras import camera_status_record
+
+    nine = timezone.now().replace(microsecond=0) - dt.timedelta(hours=3)
+    camera = make_camera(council, status_at=nine)  # operational since 09:00
+    camera_status_record(camera=camera, status=CameraStatus.OPERATIONAL, at=nine + dt.timedelta(hours=2))
+    camera_status_record(camera=camera, status=CameraStatus.OFFLINE, at=nine + dt.timedelta(hours=1))  # late
+    camera.refresh_from_db()
+    assert camera.status == CameraStatus.OPERATIONAL
+    assert camera.status_changed_at == nine + dt.timedelta(hours=2)
+
+
+def test_a_camera_registered_on_a_node_gets_its_stored_path(council):
+    from django.contrib.gis.geos import Point
+
+    from cctv.choices import NodeKind
+    from tests.cctv.factories import LinkFactory, NodeFactory
+
+    centre = NodeFactory(owner=council, kind=NodeKind.MONITORING_CENTRE, location=Point(311500, 167000, srid=27700))
+    cabinet = NodeFactory(owner=council, location=Point(311550, 166600, srid=27700))
+    link = LinkFactory(owner=council, a_node=cabinet, b_node=centre)
+    camera = make_camera(council, node=cabinet)
+    assert camera.path.is_complete
+    assert camera.path.node_ids == [cabinet.pk, centre.pk] and camera.path.link_ids == [link.pk]

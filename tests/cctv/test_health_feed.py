@@ -294,7 +294,8 @@ def test_the_threshold_is_read_from_settings(settings, offline_at_ten, base):
 def test_a_late_offline_event_dates_the_outage_from_its_true_start(operator, offline_at_ten, base):
     ingest(operator, ("VG-001", "offline", base - dt.timedelta(minutes=20)), now=base)
     offline_at_ten.refresh_from_db()
-    assert offline_at_ten.status_changed_at == base  # the late event is history, not the current entry
+    # The late event extends the current offline run back to its true start.
+    assert offline_at_ten.status_changed_at == base - dt.timedelta(minutes=20)
 
     opened = offline_faults_open(now=base + dt.timedelta(minutes=11))
 
