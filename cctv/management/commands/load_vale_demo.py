@@ -5,10 +5,15 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from accounts.demo import DEMO_PEOPLE, demo_organisations_ensure, demo_people_ensure
+from cctv.demo.load import vale_demo_estate_load
 
 
 class Command(BaseCommand):
-    help = "Load the Vale demo (organisations, people; the estate comes with the estate issue). Idempotent."
+    help = ("Load the Vale demo: organisations, people, then the estate (network, 84 cameras, the monitoring "
+            "contract, a year of status history and faults). Deterministic and idempotent.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--seed", type=int, default=2026, help="Random seed of the estate's history.")
 
     def handle(self, *args, **options):
         credentials = Path(settings.VAR_DIR) / "demo-credentials.txt"
@@ -20,6 +25,10 @@ class Command(BaseCommand):
         credentials.write_text("\n".join(lines) + "\n")
         credentials.chmod(0o600)
         self.stdout.write(f"Vale demo loaded: {len(people)} people in {len(DEMO_PEOPLE)} roles.")
+        summary = vale_demo_estate_load(seed=options["seed"])
+        self.stdout.write("Vale demo estate:")
+        for line in summary.lines():
+            self.stdout.write(line)
 
     @staticmethod
     def _password(credentials: Path) -> str:
