@@ -3,7 +3,7 @@ from accounts.permissions import role_may
 # (label, url name, model label, action): a link shows only to roles that may use it.
 NAVIGATION = [
     ("Home", "home", None, None),
-    ("Estate", "cctv:dashboard", "cctv.camera", "view"),
+    ("Estate", "cctv:dashboard", "cctv.fault", "view"),
     ("Cameras", "cctv:camera_list", "cctv.camera", "view"),
     ("Faults", "cctv:fault_list", "cctv.fault", "view"),
     ("Network", "cctv:network", "cctv.link", "view"),

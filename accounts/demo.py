@@ -61,7 +61,9 @@ def demo_people_ensure(*, orgs: DemoOrganisations, password: str) -> list[User]:
                 "is_staff": role == Role.ADMIN, "is_superuser": role == Role.ADMIN,
             },
         )
-        if created:
+        # The printed demo password must always work, even when the database outlived the
+        # credentials file (these are demo accounts, never real people's).
+        if created or not user.check_password(password):
             user.set_password(password)
             user.save(update_fields=["password"])
         people.append(user)

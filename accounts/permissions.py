@@ -112,6 +112,7 @@ RULES: dict[str, Rule] = {
             "add": _roles(MANAGER, OPERATOR, ADMIN),
             "change": _roles(MANAGER, OPERATOR, ENGINEER, ADMIN),
             "close": _roles(MANAGER, OPERATOR, ADMIN),
+            "assign": _roles(MANAGER, OPERATOR, ADMIN),
         },
         scope=Scope(org_field="owner_id", own_user_field_by_role={ENGINEER: "assigned_to_id"}),
     ),
@@ -120,6 +121,10 @@ RULES: dict[str, Rule] = {
         scope=Scope(),
     ),
 }
+
+
+# Who may be given an object to work on: faults go to maintenance engineers.
+ASSIGNABLE_ROLES: dict[str, frozenset[str]] = {"cctv.fault": _roles(ENGINEER)}
 
 
 def _role(user) -> str | None:
@@ -208,6 +213,11 @@ def authorize(user, action: str, target: Model | type[Model]) -> None:
             raise NotVisible()
     if not can(user, action, target):
         raise Forbidden(f"Your role may not {action.replace('_', ' ')} this {target._meta.verbose_name}.")
+
+
+def may_be_assigned(user, target: Model | type[Model]) -> bool:
+    """Whether this user's role is one that work of this kind may be assigned to."""
+    return _role(user) in ASSIGNABLE_ROLES.get(_label(target), frozenset())
 
 
 def actions_allowed(user, target: Model | type[Model], actions: Iterable[str]) -> set[str]:

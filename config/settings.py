@@ -237,5 +237,7 @@ MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "")
 # --- Estate ------------------------------------------------------------------------------------
 # A camera offline for longer than this opens a fault by itself (health feed).
 HEALTH_OFFLINE_FAULT_MINUTES = env_int("HEALTH_OFFLINE_FAULT_MINUTES", 30)
+# Health events older than this are refused: the feed reports the present, not archives.
+HEALTH_EVENT_MAX_AGE_DAYS = env_int("HEALTH_EVENT_MAX_AGE_DAYS", 7)
 SNAPSHOT_MAX_BYTES = env_int("SNAPSHOT_MAX_BYTES", 10 * 1024 * 1024)
 SNAPSHOT_MAX_PIXELS = env_int("SNAPSHOT_MAX_PIXELS", 40_000_000)

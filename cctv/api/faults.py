@@ -23,7 +23,6 @@ from decimal import Decimal
 
 from django.db.models import Q
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja import Field, FilterSchema, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -34,6 +33,7 @@ from cctv.choices import FaultPriority, FaultStatus
 from cctv.exceptions import CameraNotFound
 from cctv.models import Camera, Contract, Fault, Link, Node
 from cctv.notifications import fault_subject_text
+from cctv.selectors import fault_cameras_taken_down, fault_clocks
 from cctv.services.faults import (
     fault_acknowledge,
     fault_assign,
@@ -44,7 +44,7 @@ from cctv.services.faults import (
     fault_open,
     fault_transitions_allowed,
 )
-from cctv.sla import ClockReading, clock_read, sla_rule_text
+from cctv.sla import sla_rule_text
 
 router = Router(tags=["faults"])
 
@@ -117,10 +117,7 @@ def _username(user: User | None) -> str | None:
 
 
 def _clock(fault: Fault, kind: str) -> dict:
-    done_at = fault.acknowledged_at if kind == "response" else fault.fixed_at
-    cancelled_at = fault.closed_at if fault.status == FaultStatus.CANCELLED else None
-    reading: ClockReading = clock_read(due_at=getattr(fault, f"{kind}_due_at"), done_at=done_at,
-                                       cancelled_at=cancelled_at, now=timezone.now())
+    reading = getattr(fault_clocks(fault), kind)
     return {**asdict(reading), "breached_at": getattr(fault, f"{kind}_breached_at"),
             "breach_notified_at": getattr(fault, f"{kind}_breach_notified_at")}
 
@@ -298,15 +295,6 @@ def _subject(request: HttpRequest, payload: FaultIn) -> dict:
     return {name.removesuffix("_id"): subject}
 
 
-def _cameras_taken_down(fault: Fault) -> list | None:
-    """The cameras a link or node fault leaves with no path to the monitoring centre."""
-    if fault.camera_id:
-        return None
-    from cctv.queries import cameras_cut_off_by  # written alongside the network trace
-
-    return list(cameras_cut_off_by(link=fault.link, node=fault.node, owner=fault.owner))
-
-
 # --- Endpoints ---------------------------------------------------------------------------------
 
 @router.get("/contracts", response=list[ContractOut], summary="Contracts with their SLA terms")
@@ -343,7 +331,8 @@ def fault_open_endpoint(request: HttpRequest, payload: FaultIn):
 @router.get("/{int:fault_id}", response=FaultOut, summary="One fault with its SLA clocks")
 def fault_get(request: HttpRequest, fault_id: int):
     fault = _fault(request, fault_id)
-    fault.cameras_taken_down = _cameras_taken_down(fault)
+    taken_down = fault_cameras_taken_down(fault)
+    fault.cameras_taken_down = list(taken_down) if taken_down is not None else None
     return fault
 
 

@@ -29,10 +29,9 @@ from django.db.models import IntegerField, Max, Q
 from django.db.models.functions import Cast, Substr
 from django.utils import timezone
 
-from accounts.choices import Role
 from accounts.exceptions import Forbidden, InvalidInput, WrongState
 from accounts.models import User
-from accounts.permissions import authorize, can
+from accounts.permissions import authorize, can, may_be_assigned
 from cctv.choices import FAULT_STATUSES_ACTIVE, FaultPriority, FaultSource, FaultStatus
 from cctv.exceptions import FaultTransitionNotAllowed
 from cctv.models import Camera, Fault, FaultNote, Link, Node
@@ -269,8 +268,7 @@ def _assignee_check(fault: Fault, assignee: User) -> None:
     """
     if fault.contract_id is None:
         raise InvalidInput(f"Fault {fault.reference} has no contract, so there is no contractor to assign it to.")
-    if not (assignee.is_active and assignee.role == Role.ENGINEER
-            and assignee.organisation_id == fault.contract.contractor_id):
+    if not (may_be_assigned(assignee, fault) and assignee.organisation_id == fault.contract.contractor_id):
         raise InvalidInput(
             f"{assignee.username} is not an active engineer of {fault.contract.contractor}, "
             "the contractor for this fault."
@@ -281,11 +279,11 @@ def _assignee_check(fault: Fault, assignee: User) -> None:
 def fault_assign(*, fault: Fault, by: User, assignee: User) -> Fault:
     """Give the fault to one of the contractor's engineers; they then see and update it.
 
-    Assigning is dispatching, done by the roles that log faults (accounts.permissions has
-    no separate 'assign' action), so engineers cannot pass faults between themselves.
+    Assigning is dispatching, done by the control room or the CCTV manager, so engineers
+    cannot pass faults between themselves.
     """
     fault = _fault_locked(fault, by=by, action="change")
-    if not can(by, "add", fault):
+    if not can(by, "assign", fault):
         raise Forbidden("Your role may not assign faults; the control room or the CCTV manager does.")
     if fault.status not in FAULT_STATUSES_ACTIVE:
         allowed = fault_transitions_allowed(fault.status)

@@ -16,7 +16,7 @@ from accounts.permissions import actions_allowed, authorize, can
 from cctv.choices import CAMERA_STATUS_COLOUR, StatusSource
 from cctv.forms import CameraFilterForm, CameraForm, CameraRelocateForm, CameraStatusForm, SnapshotForm
 from cctv.geometry import point_from_lon_lat
-from cctv.models import Camera, Node
+from cctv.models import Camera, Contract, Fault, Node
 from cctv.queries import camera_trace
 from cctv.selectors import (
     CameraFilterValues,
@@ -41,12 +41,15 @@ def map_settings() -> dict:
 
 @login_required
 def estate_dashboard(request: HttpRequest) -> HttpResponse:
-    authorize(request.user, "view", Camera)
+    # The dashboard is the estate's staff view (faults, SLA): those who may see faults.
+    authorize(request.user, "view", Fault)
     summary = estate_summary(request.user)
     context = {
         "summary": summary,
         "status_colours": CAMERA_STATUS_COLOUR,
-        "availability": estate_availability_this_month(request.user),
+        # Availability is judged against the contract, so it shows to those who may see the contract.
+        "availability": estate_availability_this_month(request.user) if can(request.user, "view", Contract) else [],
+        "shows_availability": can(request.user, "view", Contract),
     }
     return render(request, "cctv/dashboard.html", context)
 

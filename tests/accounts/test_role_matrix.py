@@ -8,6 +8,7 @@ import pytest
 
 from accounts.choices import Role
 from accounts.permissions import role_may
+from cctv.models import Fault
 
 M, O, G, P, E, A, D = (
     Role.CCTV_MANAGER, Role.OPERATOR, Role.OG_MEMBER, Role.POLICE_REQUESTER,
@@ -35,6 +36,7 @@ EXPECTED = {
     ("cctv.fault", "add"): {M, O, D},
     ("cctv.fault", "change"): {M, O, E, D},
     ("cctv.fault", "close"): {M, O, D},
+    ("cctv.fault", "assign"): {M, O, D},
     # The health feed is pushed by the monitoring software under an operator's token.
     ("cctv.healthfeed", "post"): {M, O, D},
     # Audit: the access log is for the auditor/DPO (and the manager, and admins).
@@ -78,6 +80,11 @@ ROUTES = {
     ("get", "/accounts/access-log/"): {M, A, D},
     ("get", "/api/accounts/me"): ALL,
     ("get", "/api/accounts/tokens"): ALL,
+    ("get", "/estate/"): ALL - {P},
+    ("get", "/cameras/"): ALL,
+    ("get", "/faults/"): ALL - {P},
+    ("get", "/network/"): ALL - {P},
+    ("get", "/contract/"): {M, O, G, A, D},
 }
 ROUTE_CASES = [(method, path, role, role in allowed) for (method, path), allowed in ROUTES.items() for role in ALL]
 
@@ -102,6 +109,12 @@ def test_anonymous_api_call_gets_401_with_a_detail(client, db, path):
     response = client.get(path)
     assert response.status_code == 401
     assert "detail" in response.json()
+
+
+def test_only_engineers_may_be_assigned_faults(people):
+    from accounts.permissions import may_be_assigned
+
+    assert [role for role in ALL if may_be_assigned(people[role], Fault)] == [E]
 
 
 def test_only_administrators_reach_the_admin_site(client, people):
