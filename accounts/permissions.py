@@ -116,6 +116,44 @@ RULES: dict[str, Rule] = {
         },
         scope=Scope(org_field="owner_id", own_user_field_by_role={ENGINEER: "assigned_to_id"}),
     ),
+    # Evidence (issue 5). Police see only their own organisation's requests; the council's staff
+    # and its monitoring contractor see requests made to the council. Engineers and the
+    # Operational Group see none (they get the monthly figures, not the cases).
+    "evidence.evidencerequest": Rule(
+        actions={
+            "view": _roles(MANAGER, OPERATOR, POLICE, AUDITOR, ADMIN),
+            "add": _roles(MANAGER, OPERATOR, POLICE, ADMIN),
+            # Workflow moves (evidence.workflow): who may make each.
+            "accept": _roles(MANAGER, OPERATOR, ADMIN),
+            "refuse": _roles(MANAGER, ADMIN),
+            "start_search": _roles(MANAGER, OPERATOR, ADMIN),
+            "footage_found": _roles(MANAGER, OPERATOR, ADMIN),
+            "none_found": _roles(MANAGER, OPERATOR, ADMIN),
+            "export": _roles(MANAGER, OPERATOR, ADMIN),
+            "ready_for_collection": _roles(MANAGER, OPERATOR, ADMIN),
+            "release": _roles(MANAGER, ADMIN),  # the CCTV manager approves every release
+            "close": _roles(MANAGER, OPERATOR, ADMIN),
+            "withdraw": _roles(MANAGER, POLICE, ADMIN),
+            # Work on the case.
+            "upload_exhibit": _roles(MANAGER, OPERATOR, ADMIN),
+            "download_exhibit": _roles(MANAGER, OPERATOR, POLICE, ADMIN),
+            "redact": _roles(MANAGER, OPERATOR, ADMIN),
+            "record_custody": _roles(MANAGER, OPERATOR, ADMIN),
+            "view_custody": _roles(MANAGER, OPERATOR, POLICE, AUDITOR, ADMIN),
+            "manage_deadlines": _roles(MANAGER, ADMIN),
+            "build_bundle": _roles(MANAGER, OPERATOR, ADMIN),
+            "verify_custody": _roles(MANAGER, OPERATOR, AUDITOR, ADMIN),
+        },
+        scope=Scope(org_field="owner_id", own_org_field_by_role={POLICE: "requester_organisation_id"}),
+    ),
+    "evidence.disclosure": Rule(
+        actions={"view": _roles(MANAGER, AUDITOR, ADMIN)},
+        scope=Scope(org_field="request__owner_id"),
+    ),
+    "evidence.exhibit": Rule(
+        actions={"dispose": _roles(MANAGER, ADMIN), "legal_hold": _roles(MANAGER, ADMIN)},
+        scope=Scope(org_field="request__owner_id"),
+    ),
     "cctv.healthfeed": Rule(
         actions={"post": _roles(OPERATOR, MANAGER, ADMIN)},
         scope=Scope(),

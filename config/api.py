@@ -65,12 +65,14 @@ def _mount_routers() -> None:
     from cctv.api import health as health_router
     from cctv.api import router as cctv_router
     from config.api_system import router as system_router
+    from evidence.api import router as evidence_router
 
     routers: list[tuple[str, Router]] = [
         ("/system/", system_router),
         ("/accounts/", accounts_router),
         ("/", cctv_router),
         ("/health/", health_router),
+        ("/evidence/", evidence_router),
     ]
     for prefix, router in routers:
         api.add_router(prefix, router)

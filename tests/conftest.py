@@ -10,6 +10,26 @@ from accounts.choices import OrganisationKind, Role
 from tests.accounts.factories import PASSWORD, OrganisationFactory, UserFactory
 
 
+@pytest.fixture(scope="session", autouse=True)
+def custody_truncate_allowed_for_test_flush():
+    """Let pytest-django's flush between transactional tests empty the custody table.
+
+    The custody log refuses TRUNCATE (evidence migration 0002) unless the transaction sets
+    vale.custody_maintenance; the flush is the one place tests need it. UPDATE and DELETE
+    stay refused: tests that tamper must disable the trigger, as an attacker would have to.
+    """
+    from django.db.backends.base.operations import BaseDatabaseOperations
+
+    original = BaseDatabaseOperations.execute_sql_flush
+
+    def execute_sql_flush(self, sql_list):
+        return original(self, ["SET LOCAL vale.custody_maintenance = 'on'", *sql_list])
+
+    BaseDatabaseOperations.execute_sql_flush = execute_sql_flush
+    yield
+    BaseDatabaseOperations.execute_sql_flush = original
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hasher(settings):
     """PBKDF2's deliberate slowness costs seconds per test and proves nothing here."""

@@ -1,0 +1,1 @@
+"""Celery tasks for evidence bundles (loaded by evidence.tasks)."""

@@ -1,0 +1,1 @@
+"""Celery tasks for evidence custody (loaded by evidence.tasks)."""

@@ -1,0 +1,1 @@
+"""Celery tasks for evidence deadlines (loaded by evidence.tasks)."""

@@ -1,0 +1,1 @@
+"""Celery tasks for evidence retention (loaded by evidence.tasks)."""
