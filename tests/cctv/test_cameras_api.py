@@ -176,3 +176,22 @@ def test_a_camera_registered_on_a_node_gets_its_stored_path(council):
     camera = make_camera(council, node=cabinet)
     assert camera.path.is_complete
     assert camera.path.node_ids == [cabinet.pk, centre.pk] and camera.path.link_ids == [link.pk]
+
+
+def test_two_changes_in_one_transaction_keep_their_own_who_and_why(council, cctv_manager):
+    from django.db import transaction
+
+    from cctv.services.cameras import camera_relocate, camera_update
+    from tests.cctv.factories import CameraFactory
+
+    moved, renamed = CameraFactory(owner=council), CameraFactory(owner=council)
+    with transaction.atomic():  # as an import does
+        camera_relocate(camera=moved, by=cctv_manager, location=point_from_input(-3.27, 51.393), reason="moved")
+        camera_update(camera=renamed, by=cctv_manager, name="Renamed", reason="typo")
+
+    def latest_context(camera):
+        return Camera.pgh_event_model.objects.filter(pgh_obj_id=camera.pk).latest("pgh_id").pgh_context.metadata
+
+    assert (latest_context(moved)["action"], latest_context(moved)["reason"]) == ("camera_relocate", "moved")
+    assert (latest_context(renamed)["action"], latest_context(renamed)["reason"]) == ("camera_update", "typo")
+    assert "relocated_on" not in latest_context(renamed)
