@@ -8,6 +8,7 @@ NAVIGATION = [
     ("Faults", "cctv:fault_list", "cctv.fault", "view"),
     ("Network", "cctv:network", "cctv.link", "view"),
     ("Contract", "cctv:contract", "cctv.contract", "view"),
+    ("Evidence", "evidence:request_queue", "evidence.evidencerequest", "view"),
     ("Access log", "accounts:access_log", "accounts.accesslogentry", "view"),
     ("API tokens", "accounts:tokens", "accounts.apitoken", "view"),
     ("API docs", "api:openapi-view", None, None),

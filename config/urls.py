@@ -9,6 +9,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("", include("cctv.urls")),
+    path("", include("evidence.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -99,6 +99,18 @@
       if (layer.getBounds().isValid()) { bounds.extend(layer.getBounds()); }
     }));
   }
+  if (settings.pickLocation) {
+    // The request form: a click sets the incident location fields and drops a marker.
+    var lon = document.getElementById("id_longitude");
+    var lat = document.getElementById("id_latitude");
+    var picked = null;
+    var place = function (latlng) {
+      if (picked) { picked.setLatLng(latlng); } else { picked = L.marker(latlng, { title: "Incident location" }).addTo(map); }
+      if (lon && lat) { lon.value = latlng.lng.toFixed(6); lat.value = latlng.lat.toFixed(6); }
+    };
+    map.on("click", function (event) { place(event.latlng); });
+    if (lon && lat && lon.value && lat.value) { place(L.latLng(parseFloat(lat.value), parseFloat(lon.value))); }
+  }
   Promise.all(pending).then(function () {
     if (bounds.isValid()) { map.fitBounds(bounds, { maxZoom: 18, padding: [20, 20] }); }
     holder.setAttribute("data-loaded", "true");

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from evidence.views import queue, requests, submit
+
+app_name = "evidence"
+
+urlpatterns = [
+    path("evidence/", queue.request_queue, name="request_queue"),
+    path("evidence/new/", submit.request_new, name="request_new"),
+    path("evidence/<int:request_id>/", requests.request_detail, name="request_detail"),
+    path("evidence/<int:request_id>/move/<slug:move>/", requests.request_move, name="request_move"),
+]

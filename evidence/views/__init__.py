@@ -1,0 +1,1 @@
+"""Server-rendered evidence pages: the police portal, the operator's queue, requests, audit."""

@@ -1,0 +1,61 @@
+"""One request: its state, deadlines, cameras, exhibits and custody log, and the moves allowed."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.exceptions import DomainError, WrongState
+from accounts.permissions import actions_allowed, authorize, visible_to
+from evidence.models import EvidenceRequest
+from evidence.workflow import MOVES, moves_for, transition
+
+CASE_ACTIONS = ("upload_exhibit", "download_exhibit", "redact", "build_bundle", "view_custody", "verify_custody",
+                "manage_deadlines", "release")
+
+
+def request_for(request: HttpRequest, request_id: int, action: str = "view") -> EvidenceRequest:
+    requests = EvidenceRequest.objects.select_related("owner", "requester", "requester_organisation")
+    evidence_request = get_object_or_404(visible_to(request.user, requests), pk=request_id)
+    authorize(request.user, action, evidence_request)
+    return evidence_request
+
+
+@login_required
+def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
+    evidence_request = request_for(request, request_id)
+    allowed = actions_allowed(request.user, evidence_request, CASE_ACTIONS)
+    moves = [(name, MOVES[name]) for name in moves_for(request.user, evidence_request) if name != "release"]
+    custody = evidence_request.custody_events.select_related("exhibit") if "view_custody" in allowed else None
+    location = evidence_request.location.transform(4326, clone=True) if evidence_request.location else None
+    return render(request, "evidence/request_detail.html", {
+        "item": evidence_request,
+        "allowed": allowed,
+        "moves": moves,
+        "can_release": "release" in moves_for(request.user, evidence_request),
+        "deadlines": evidence_request.deadlines.all(),
+        "cameras": evidence_request.request_cameras.select_related("camera"),
+        "exhibits": evidence_request.exhibits.select_related("camera", "derived_from").order_by("reference"),
+        "custody": custody,
+        "bundles": evidence_request.bundles.all()[:5],
+        "disclosures": evidence_request.disclosures.select_related("approved_by", "recipient_organisation"),
+        "location": location,
+    })
+
+
+@login_required
+@require_POST
+def request_move(request: HttpRequest, request_id: int, move: str) -> HttpResponse:
+    evidence_request = request_for(request, request_id)
+    try:
+        transition(request=evidence_request, move=move, by=request.user, reason=request.POST.get("reason", ""),
+                   place=request.POST.get("place", ""))
+    except WrongState as exc:
+        allowed = ", ".join(exc.allowed) or "none"
+        messages.error(request, f"{exc.detail} Moves allowed now: {allowed}.")
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, f"{evidence_request.reference}: {move.replace('_', ' ')} recorded.")
+    return redirect("evidence:request_detail", request_id=evidence_request.pk)
