@@ -150,9 +150,15 @@ RULES: dict[str, Rule] = {
         actions={"view": _roles(MANAGER, AUDITOR, ADMIN)},
         scope=Scope(org_field="request__owner_id"),
     ),
+    # An exhibit is seen by those who may see its request, scoped the same way.
     "evidence.exhibit": Rule(
-        actions={"dispose": _roles(MANAGER, ADMIN), "legal_hold": _roles(MANAGER, ADMIN)},
-        scope=Scope(org_field="request__owner_id"),
+        actions={
+            "view": _roles(MANAGER, OPERATOR, POLICE, AUDITOR, ADMIN),
+            "dispose": _roles(MANAGER, ADMIN),
+            "legal_hold": _roles(MANAGER, ADMIN),
+        },
+        scope=Scope(org_field="request__owner_id",
+                    own_org_field_by_role={POLICE: "request__requester_organisation_id"}),
     ),
     "cctv.healthfeed": Rule(
         actions={"post": _roles(OPERATOR, MANAGER, ADMIN)},
@@ -212,16 +218,25 @@ def _scope_q(user, rule: Rule) -> Q | None:
     return Q(**{f"{scope.org_field}__in": organisations_visible_to(user)})
 
 
+def _value(obj: Model, path: str):
+    """Follow a lookup path as the ORM would ("request__owner_id" is obj.request.owner_id)."""
+    for part in path.split("__"):
+        obj = getattr(obj, part)
+        if obj is None:
+            return None
+    return obj
+
+
 def _in_scope(user, rule: Rule, obj: Model) -> bool:
     role = user.role
     scope = rule.scope
     if role in scope.own_user_field_by_role:
-        return getattr(obj, scope.own_user_field_by_role[role]) == user.pk
+        return _value(obj, scope.own_user_field_by_role[role]) == user.pk
     if role in scope.own_org_field_by_role:
-        return getattr(obj, scope.own_org_field_by_role[role]) == user.organisation_id
+        return _value(obj, scope.own_org_field_by_role[role]) == user.organisation_id
     if role == ADMIN or scope.org_field is None:
         return True
-    return getattr(obj, scope.org_field) in organisations_visible_to(user)
+    return _value(obj, scope.org_field) in organisations_visible_to(user)
 
 
 def visible_to(user, queryset: QuerySet) -> QuerySet:

@@ -240,3 +240,24 @@ HEALTH_OFFLINE_FAULT_MINUTES = env_int("HEALTH_OFFLINE_FAULT_MINUTES", 30)
 HEALTH_EVENT_MAX_AGE_DAYS = env_int("HEALTH_EVENT_MAX_AGE_DAYS", 7)
 SNAPSHOT_MAX_BYTES = env_int("SNAPSHOT_MAX_BYTES", 10 * 1024 * 1024)
 SNAPSHOT_MAX_PIXELS = env_int("SNAPSHOT_MAX_PIXELS", 40_000_000)
+
+# --- Evidence --------------------------------------------------------------------------------
+# The council's Ed25519 key that signs release manifests; its public half is published. In
+# production a missing key stops the service (run `manage.py signing_key_create`): a silently
+# new key would not match the published one.
+EVIDENCE_SIGNING_KEY_FILE = Path(
+    env_str("EVIDENCE_SIGNING_KEY_FILE", str(VAR_DIR / "keys" / "evidence-signing-ed25519.pem"))
+)
+EVIDENCE_SIGNER_NAME = env_str("EVIDENCE_SIGNER_NAME", "Vale of Glamorgan Council")
+EVIDENCE_SIGNING_KEY_AUTO_CREATE = env_bool("EVIDENCE_SIGNING_KEY_AUTO_CREATE", DEBUG)
+# Bundles are assembled here, then renamed into MEDIA_ROOT: keep it on the same filesystem.
+EVIDENCE_BUNDLE_WORK_DIR = Path(env_str("EVIDENCE_BUNDLE_WORK_DIR", str(VAR_DIR / "tmp" / "bundles")))
+# Exhibit uploads: the largest accepted file, and how long the service keeps its own copies
+# (7 calendar years: Limitation Act 1980 ss.2, 5 six years for civil claims, plus a year to serve).
+EXHIBIT_MAX_BYTES = env_int("EXHIBIT_MAX_BYTES", 20 * 1024**3)
+EXHIBIT_RETENTION_DAYS = env_int("EXHIBIT_RETENTION_DAYS", 2557)
+# Alerts before each evidence deadline (minutes ahead, per kind), police service targets by
+# urgency (hours from receipt), and how far from a request's location cameras are considered.
+EVIDENCE_ALERT_LEAD_MINUTES = {"overwrite": [1440, 240], "sar_due": [10080, 1440], "police_target": [240]}
+POLICE_TARGET_HOURS = {"routine": 168, "urgent": 24, "immediate": 2}
+EVIDENCE_SUGGEST_RADIUS_M = env_int("EVIDENCE_SUGGEST_RADIUS_M", 500)

@@ -9,4 +9,6 @@ urlpatterns = [
     path("evidence/new/", submit.request_new, name="request_new"),
     path("evidence/<int:request_id>/", requests.request_detail, name="request_detail"),
     path("evidence/<int:request_id>/move/<slug:move>/", requests.request_move, name="request_move"),
+    path("evidence/<int:request_id>/bundle/", requests.request_bundle, name="request_bundle"),
+    path("evidence/<int:request_id>/release/", requests.request_release_view, name="request_release"),
 ]

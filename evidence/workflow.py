@@ -14,6 +14,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.exceptions import InvalidInput
 from accounts.models import User
 from accounts.permissions import authorize, can
 from evidence.choices import CustodyEventType, RequestState
@@ -32,6 +33,9 @@ class Move:
     target: str
     event_type: str
     reason_field: str | None = None  # the request field that must hold a reason
+    # A move with more to record than the state (a release records its disclosure) is made
+    # only by the service named here, which calls transition(..., by_service=True).
+    only_through: str | None = None
 
 
 MOVES: dict[str, Move] = {
@@ -42,7 +46,9 @@ MOVES: dict[str, Move] = {
     "none_found": Move((S.SEARCHING,), S.NONE_FOUND, CustodyEventType.NONE_FOUND, "none_found_reason"),
     "export": Move((S.FOOTAGE_FOUND,), S.EXPORTED, CustodyEventType.EXPORTED),
     "ready_for_collection": Move((S.EXPORTED,), S.READY_FOR_COLLECTION, CustodyEventType.READY_FOR_COLLECTION),
-    "release": Move((S.EXPORTED, S.READY_FOR_COLLECTION), S.RELEASED, CustodyEventType.RELEASED),
+    "release": Move((S.EXPORTED, S.READY_FOR_COLLECTION), S.RELEASED, CustodyEventType.RELEASED,
+                    only_through="the release (POST /api/evidence/bundles/{request_id}/release), which records "
+                                 "the disclosure"),
     "close": Move((S.RELEASED, S.NONE_FOUND, S.REFUSED), S.CLOSED, CustodyEventType.CLOSED),
     "withdraw": Move(
         (S.SUBMITTED, S.ACCEPTED, S.SEARCHING, S.FOOTAGE_FOUND, S.EXPORTED, S.READY_FOR_COLLECTION),
@@ -75,10 +81,12 @@ def precondition(move: str):
 
 @transaction.atomic
 def transition(*, request: EvidenceRequest, move: str, by: User, reason: str = "", place: str = "",
-               detail: dict[str, Any] | None = None) -> EvidenceRequest:
+               detail: dict[str, Any] | None = None, by_service: bool = False) -> EvidenceRequest:
     """Make a workflow move: lock, check role and state, record the custody event, save."""
     if move not in MOVES:
         raise TransitionNotAllowed(f"There is no move called {move!r}.", allowed=moves_from(request.state))
+    if MOVES[move].only_through and not by_service:
+        raise InvalidInput(f"'{move}' is made through {MOVES[move].only_through}.")
     request = EvidenceRequest.objects.select_for_update().get(pk=request.pk)
     authorize(by, move, request)
     spec = MOVES[move]

@@ -9,6 +9,8 @@ from django.views.decorators.http import require_POST
 from accounts.exceptions import DomainError, WrongState
 from accounts.permissions import actions_allowed, authorize, visible_to
 from evidence.models import EvidenceRequest
+from evidence.services.exhibits import UPLOAD_STATES
+from evidence.services.release import BUNDLE_STATES, bundle_request, request_release
 from evidence.workflow import MOVES, moves_for, transition
 
 CASE_ACTIONS = ("upload_exhibit", "download_exhibit", "redact", "build_bundle", "view_custody", "verify_custody",
@@ -30,6 +32,8 @@ def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
     custody = evidence_request.custody_events.select_related("exhibit") if "view_custody" in allowed else None
     location = evidence_request.location.transform(4326, clone=True) if evidence_request.location else None
     return render(request, "evidence/request_detail.html", {
+        "can_upload": "upload_exhibit" in allowed and evidence_request.state in UPLOAD_STATES,
+        "can_bundle": "build_bundle" in allowed and evidence_request.state in BUNDLE_STATES,
         "item": evidence_request,
         "allowed": allowed,
         "moves": moves,
@@ -58,4 +62,31 @@ def request_move(request: HttpRequest, request_id: int, move: str) -> HttpRespon
         messages.error(request, exc.detail)
     else:
         messages.success(request, f"{evidence_request.reference}: {move.replace('_', ' ')} recorded.")
+    return redirect("evidence:request_detail", request_id=evidence_request.pk)
+
+
+@login_required
+@require_POST
+def request_bundle(request: HttpRequest, request_id: int) -> HttpResponse:
+    evidence_request = request_for(request, request_id)
+    try:
+        bundle = bundle_request(request=evidence_request, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, f"Bundle {bundle.pk} is being built; this page shows it when ready.")
+    return redirect("evidence:request_detail", request_id=evidence_request.pk)
+
+
+@login_required
+@require_POST
+def request_release_view(request: HttpRequest, request_id: int) -> HttpResponse:
+    evidence_request = request_for(request, request_id)
+    try:
+        disclosure = request_release(request=evidence_request, by=request.user,
+                                     recipient_name=request.POST.get("recipient_name", ""))
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, f"Released to {disclosure.recipient_name}; chain head {disclosure.chain_head}.")
     return redirect("evidence:request_detail", request_id=evidence_request.pk)
