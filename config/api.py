@@ -66,6 +66,8 @@ def _mount_routers() -> None:
     from cctv.api import router as cctv_router
     from config.api_system import router as system_router
     from evidence.api import router as evidence_router
+    from maps.api import router as maps_router
+    from maps.api_layers import router as maps_layers_router
 
     routers: list[tuple[str, Router]] = [
         ("/system/", system_router),
@@ -73,6 +75,8 @@ def _mount_routers() -> None:
         ("/", cctv_router),
         ("/health/", health_router),
         ("/evidence/", evidence_router),
+        ("/maps/", maps_router),
+        ("/maps/", maps_layers_router),
     ]
     for prefix, router in routers:
         api.add_router(prefix, router)
