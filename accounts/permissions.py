@@ -50,6 +50,8 @@ class Scope:
     org_field: str | None = None
     own_org_field_by_role: dict[str, str] = field(default_factory=dict)
     own_user_field_by_role: dict[str, str] = field(default_factory=dict)
+    # Rows with no owner (police open data) are public: every role with 'view' sees them.
+    unowned_visible: bool = False
 
 
 @dataclass(frozen=True)
@@ -160,6 +162,34 @@ RULES: dict[str, Rule] = {
         scope=Scope(org_field="request__owner_id",
                     own_org_field_by_role={POLICE: "request__requester_organisation_id"}),
     ),
+    # Maps (issue 6). Incidents are public police data plus councils' own local records; police
+    # see the map and incidents but never proposals (plans for where cameras go).
+    "maps.incident": Rule(
+        actions={"view": EVERYONE, "add": _roles(MANAGER, OPERATOR, ADMIN), "change": _roles(MANAGER, OPERATOR, ADMIN),
+                 "import": _roles(MANAGER, ADMIN)},
+        scope=Scope(org_field="owner_id", unowned_visible=True),
+    ),
+    "maps.incidentimport": Rule(
+        actions={"view": STAFF, "add": _roles(MANAGER, ADMIN)},
+        scope=Scope(),
+    ),
+    "maps.proposal": Rule(
+        actions={
+            "view": _roles(MANAGER, OPERATOR, OG, AUDITOR, ADMIN),
+            "add": _roles(MANAGER, OPERATOR, OG, ADMIN),
+            "change": _roles(MANAGER, OPERATOR, OG, ADMIN),
+            "submit": _roles(MANAGER, OPERATOR, OG, ADMIN),
+            "decide": _roles(OG, ADMIN),  # approve or reject: the Operational Group
+            "apply": _roles(MANAGER, ADMIN),  # "done": the estate's owner changes the register
+            "suggest": _roles(MANAGER, OPERATOR, OG, ADMIN),
+        },
+        scope=Scope(org_field="owner_id"),
+    ),
+    "maps.candidatesite": Rule(
+        actions={"view": _roles(MANAGER, OPERATOR, OG, AUDITOR, ADMIN), "add": _roles(MANAGER, OG, ADMIN),
+                 "change": _roles(MANAGER, OG, ADMIN)},
+        scope=Scope(org_field="owner_id"),
+    ),
     "cctv.healthfeed": Rule(
         actions={"post": _roles(OPERATOR, MANAGER, ADMIN)},
         scope=Scope(),
@@ -215,7 +245,10 @@ def _scope_q(user, rule: Rule) -> Q | None:
         return Q(**{scope.own_org_field_by_role[role]: user.organisation_id})
     if role == ADMIN or scope.org_field is None:
         return None
-    return Q(**{f"{scope.org_field}__in": organisations_visible_to(user)})
+    condition = Q(**{f"{scope.org_field}__in": organisations_visible_to(user)})
+    if scope.unowned_visible:
+        condition |= Q(**{f"{scope.org_field}__isnull": True})
+    return condition
 
 
 def _value(obj: Model, path: str):
@@ -236,7 +269,10 @@ def _in_scope(user, rule: Rule, obj: Model) -> bool:
         return _value(obj, scope.own_org_field_by_role[role]) == user.organisation_id
     if role == ADMIN or scope.org_field is None:
         return True
-    return _value(obj, scope.org_field) in organisations_visible_to(user)
+    owner_id = _value(obj, scope.org_field)
+    if owner_id is None and scope.unowned_visible:
+        return True
+    return owner_id in organisations_visible_to(user)
 
 
 def visible_to(user, queryset: QuerySet) -> QuerySet:

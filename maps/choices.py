@@ -12,3 +12,21 @@ class ImportStatus(models.TextChoices):
     RUNNING = "running", "Running"
     DONE = "done", "Done"
     FAILED = "failed", "Failed"
+
+
+class ProposalStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+    DONE = "done", "Done"
+
+
+class ProposalItemKind(models.TextChoices):
+    MOVE = "move", "Move an existing camera"
+    ADD = "add", "Add a new camera"
+
+
+class CandidateSiteKind(models.TextChoices):
+    POLE = "pole", "Existing pole or column (entered by staff)"
+    BUILDING = "building", "Building mount (entered by staff)"

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib.gis.db import models
 
-from maps.choices import ImportStatus, IncidentSource
+from maps.choices import CandidateSiteKind, ImportStatus, IncidentSource, ProposalItemKind, ProposalStatus
 
 
 class IncidentImport(models.Model):
@@ -69,3 +69,80 @@ class Incident(models.Model):
 
     def __str__(self) -> str:
         return f"{self.category} {self.month:%Y-%m} {self.location_text}"
+
+
+class Proposal(models.Model):
+    """A plan to move or add cameras, with its effect and cost, decided by the Operational Group.
+
+    Workflow: draft -> submitted -> approved or rejected (with a reason) -> done; "done" applies
+    each item to the estate with history (a relocation, or a new planned camera).
+    """
+
+    owner = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="proposals")
+    title = models.CharField(max_length=200)
+    rationale = models.TextField(blank=True)
+    status = models.CharField(max_length=20, choices=ProposalStatus.choices, default=ProposalStatus.DRAFT)
+    fibre_cost_gbp_per_m = models.DecimalField(max_digits=8, decimal_places=2,
+                                               help_text="Rate used for the fibre cost estimate.")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+    applied_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ProposalItem(models.Model):
+    """One change in a proposal: move camera X to a point and view, or add a camera there."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="items")
+    kind = models.CharField(max_length=10, choices=ProposalItemKind.choices)
+    camera = models.ForeignKey("cctv.Camera", on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="proposal_items", help_text="The camera to move (kind 'move').")
+    name = models.CharField(max_length=200, blank=True, help_text="For a new camera.")
+    camera_kind = models.CharField(max_length=10, default="fixed")
+    location = models.PointField(srid=27700)
+    bearing_deg = models.FloatField(null=True, blank=True)
+    view_angle_deg = models.FloatField(null=True, blank=True)
+    view_range_m = models.FloatField()
+    view_polygon = models.PolygonField(srid=27700, null=True, blank=True, editable=False)
+    created_camera = models.ForeignKey("cctv.Camera", on_delete=models.PROTECT, null=True, blank=True,
+                                       related_name="+", help_text="The camera made when done.")
+
+    class Meta:
+        ordering = ["proposal", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="proposal_item_move_has_camera",
+                condition=models.Q(kind="add") | models.Q(camera__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.camera_id or self.name}"
+
+
+class CandidateSite(models.Model):
+    """A place a camera could go (a pole or building entered by staff), for placement suggestions."""
+
+    owner = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="candidate_sites")
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=CandidateSiteKind.choices, default=CandidateSiteKind.POLE)
+    location = models.PointField(srid=27700)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
