@@ -165,8 +165,8 @@ RULES: dict[str, Rule] = {
     # Maps (issue 6). Incidents are public police data plus councils' own local records; police
     # see the map and incidents but never proposals (plans for where cameras go).
     "maps.incident": Rule(
-        actions={"view": EVERYONE, "add": _roles(MANAGER, OPERATOR, ADMIN), "change": _roles(MANAGER, OPERATOR, ADMIN),
-                 "import": _roles(MANAGER, ADMIN)},
+        # Local records belong to a council, so its manager records them (the contractor has no estate).
+        actions={"view": EVERYONE, "add": _roles(MANAGER, ADMIN), "change": _roles(MANAGER, ADMIN)},
         scope=Scope(org_field="owner_id", unowned_visible=True),
     ),
     "maps.incidentimport": Rule(

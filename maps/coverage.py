@@ -8,7 +8,7 @@ the page call these same functions, so they agree.
 Who may read: incidents are police open data and the council's own records, shown on the map
 to everyone who may see cameras (police included: DESIGN.md 2D, "police see the map and
 incidents"). Until accounts.permissions has a "maps.incident" rule, that is
-role_may(user, "view", "cctv.camera"); which incidents is maps.services.incidents_visible_to,
+role_may(user, "view", "maps.incident"); which incidents is maps.services.incidents_visible_to,
 the one definition the incidents API uses too (local records: their council and its partners).
 """
 
@@ -85,7 +85,7 @@ def _check_cell(cell_m: int) -> None:
 
 
 def _require_reader(user) -> None:
-    if not role_may(user, "view", "cctv.camera"):
+    if not role_may(user, "view", "maps.incident"):
         raise Forbidden("Your role may not see incidents or coverage.")
 
 

@@ -468,8 +468,8 @@ def skipped_rows(batch: IncidentImport) -> dict[str, list[int]]:
 # --- upload and queue ---------------------------------------------------------------------------
 
 def may_import_incidents(user: User | None) -> bool:
-    """Who may import: until accounts.permissions has a "maps.incidentimport" rule, those who may add cameras."""
-    return role_may(user, "add", "cctv.camera")
+    """Who may import police data (accounts.permissions, "maps.incidentimport")."""
+    return role_may(user, "add", "maps.incidentimport")
 
 
 def max_import_bytes() -> int:
@@ -535,8 +535,8 @@ def street_crime_import_stored(*, import_id: int, stored_path: str) -> IncidentI
 
 
 def import_visible(user: User, import_id: int) -> IncidentImport:
-    """An import's record, for staff: until there is a "maps.incidentimport" rule, those who see the network."""
-    if not role_may(user, "view", "cctv.node"):
+    """An import's record, for staff (accounts.permissions, "maps.incidentimport")."""
+    if not role_may(user, "view", "maps.incidentimport"):
         raise Forbidden("Your role may not see incident imports.")
     batch = IncidentImport.objects.select_related("created_by").filter(pk=import_id).first()
     if batch is None:

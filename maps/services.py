@@ -18,13 +18,12 @@ from datetime import date, datetime, timedelta
 
 from django.contrib.gis.geos import Point, Polygon
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from accounts.choices import Role
 from accounts.exceptions import Forbidden, InvalidInput, NotVisible, WrongState
 from accounts.models import User
-from accounts.permissions import organisations_visible_to, role_may
+from accounts.permissions import role_may, visible_to
 from cctv.geometry import STORAGE_SRID, point_from_input
 from maps.choices import IncidentSource
 from maps.imports import GRID_AREA_WGS84
@@ -49,11 +48,7 @@ EDITABLE_FIELDS = ("category", "occurred_at", "location", "location_text", "desc
 
 def incidents_visible_to(user: User) -> QuerySet[Incident]:
     """Police open data for anyone who may see the map; local records for their council and its partners."""
-    if not role_may(user, "view", "cctv.camera"):
-        return Incident.objects.none()
-    if user.role == Role.ADMIN:
-        return Incident.objects.all()
-    return Incident.objects.filter(Q(owner__isnull=True) | Q(owner_id__in=organisations_visible_to(user)))
+    return visible_to(user, Incident.objects.all())
 
 
 def _authorize_record(user: User, incident: Incident | None = None) -> None:
@@ -61,7 +56,7 @@ def _authorize_record(user: User, incident: Incident | None = None) -> None:
     if incident is not None and not incidents_visible_to(user).filter(pk=incident.pk).exists():
         raise NotVisible()
     action = "record" if incident is None else "change"
-    if not role_may(user, "add", "cctv.camera"):
+    if not role_may(user, "add" if incident is None else "change", "maps.incident"):
         raise Forbidden(f"Your role may not {action} incidents.")
 
 
