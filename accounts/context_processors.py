@@ -9,6 +9,7 @@ NAVIGATION = [
     ("Network", "cctv:network", "cctv.link", "view"),
     ("Contract", "cctv:contract", "cctv.contract", "view"),
     ("Evidence", "evidence:request_queue", "evidence.evidencerequest", "view"),
+    ("Evidence audit", "evidence:audit", "evidence.disclosure", "view"),
     ("Access log", "accounts:access_log", "accounts.accesslogentry", "view"),
     ("API tokens", "accounts:tokens", "accounts.apitoken", "view"),
     ("API docs", "api:openapi-view", None, None),

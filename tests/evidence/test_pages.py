@@ -89,3 +89,31 @@ def test_engineers_and_the_operational_group_see_no_requests(client, engineer, o
     for user in (engineer, og_member):
         client.force_login(user)
         assert client.get("/evidence/").status_code == 403
+
+
+def test_auditor_sees_the_disclosure_log_and_can_verify_every_chain(client, auditor, requests_of_two_forces):
+    client.force_login(auditor)
+    page = client.get("/evidence/audit/").content.decode()
+    assert 'id="disclosures"' in page
+    verified = client.get("/evidence/audit/?verify=1").content.decode()
+    assert "2 chains, 2 events checked: all intact." in verified
+
+
+def test_the_audit_page_names_a_broken_chain(client, auditor, requests_of_two_forces):
+    from django.db import connection
+
+    ours, _ = requests_of_two_forces
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending FK checks, so the table can be altered
+        cursor.execute("ALTER TABLE evidence_custodyevent DISABLE TRIGGER custody_no_update")
+        cursor.execute("UPDATE evidence_custodyevent SET place = 'forged' WHERE request_id = %s", [ours.pk])
+        cursor.execute("ALTER TABLE evidence_custodyevent ENABLE TRIGGER custody_no_update")
+    client.force_login(auditor)
+    page = client.get("/evidence/audit/?verify=1").content.decode()
+    assert "1 broken" in page and "ER-2026-00001: broken at event 1 (hash does not match its contents)" in page
+
+
+def test_police_and_operators_cannot_open_the_audit_page(client, officer, operator):
+    for user in (officer, operator):
+        client.force_login(user)
+        assert client.get("/evidence/audit/").status_code == 403
