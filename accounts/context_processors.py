@@ -4,6 +4,7 @@ from accounts.permissions import role_may
 NAVIGATION = [
     ("Home", "home", None, None),
     ("Estate", "cctv:dashboard", "cctv.fault", "view"),
+    ("Map", "maps:map", "maps.incident", "view"),
     ("Cameras", "cctv:camera_list", "cctv.camera", "view"),
     ("Faults", "cctv:fault_list", "cctv.fault", "view"),
     ("Network", "cctv:network", "cctv.link", "view"),

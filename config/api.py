@@ -68,6 +68,7 @@ def _mount_routers() -> None:
     from evidence.api import router as evidence_router
     from maps.api import router as maps_router
     from maps.api_layers import router as maps_layers_router
+    from maps.api_placement import router as maps_placement_router
 
     routers: list[tuple[str, Router]] = [
         ("/system/", system_router),
@@ -77,6 +78,7 @@ def _mount_routers() -> None:
         ("/evidence/", evidence_router),
         ("/maps/", maps_router),
         ("/maps/", maps_layers_router),
+        ("/maps/placement/", maps_placement_router),
     ]
     for prefix, router in routers:
         api.add_router(prefix, router)
