@@ -5,6 +5,7 @@ NAVIGATION = [
     ("Home", "home", None, None),
     ("Estate", "cctv:dashboard", "cctv.fault", "view"),
     ("Map", "maps:map", "maps.incident", "view"),
+    ("Proposals", "maps_proposals:list", "maps.proposal", "view"),
     ("Cameras", "cctv:camera_list", "cctv.camera", "view"),
     ("Faults", "cctv:fault_list", "cctv.fault", "view"),
     ("Network", "cctv:network", "cctv.link", "view"),

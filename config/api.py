@@ -69,6 +69,7 @@ def _mount_routers() -> None:
     from maps.api import router as maps_router
     from maps.api_layers import router as maps_layers_router
     from maps.api_placement import router as maps_placement_router
+    from maps.api_proposals import router as maps_proposals_router
 
     routers: list[tuple[str, Router]] = [
         ("/system/", system_router),
@@ -79,6 +80,7 @@ def _mount_routers() -> None:
         ("/maps/", maps_router),
         ("/maps/", maps_layers_router),
         ("/maps/placement/", maps_placement_router),
+        ("/maps/proposals", maps_proposals_router),
     ]
     for prefix, router in routers:
         api.add_router(prefix, router)

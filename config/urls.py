@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("evidence.urls")),
     path("", include("maps.urls_tiles")),
     path("", include("maps.urls")),
+    path("maps/proposals/", include("maps.urls_proposals")),
     # Exhibit uploads are a plain Django view: ninja would parse the body before a handler runs,
     # and the upload must be hashed as it streams in (evidence/uploads.py).
     path("api/evidence/exhibits/upload/", include("evidence.urls_upload")),
