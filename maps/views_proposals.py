@@ -6,13 +6,17 @@ to one view that calls the service for the move, so the page and the API share e
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.exceptions import DomainError
+from cctv.views.cameras import map_settings
 from maps.proposal_figures import proposal_figures
 from maps.proposals import (
     MOVES,
@@ -49,11 +53,33 @@ def proposal_detail(request: HttpRequest, proposal_id: int) -> HttpResponse:
         )
     except DomainError as exc:
         error = exc.detail
+    items = proposal.items.select_related("camera", "created_camera").order_by("id")
     context = {
-        "proposal": proposal, "items": proposal.items.select_related("camera", "created_camera").order_by("id"),
+        "proposal": proposal, "items": items,
         "figures": figures, "figures_error": error, "moves": proposal_moves_for(request.user, proposal),
+        "map_json": json.dumps(_map_data(proposal, items)),
     }
     return render(request, "maps/proposal_detail.html", context)
+
+
+def _map_data(proposal, items) -> dict:
+    """What the drag-to-preview map needs: the estate layers, each item, and where to ask for figures."""
+    def item_data(item) -> dict:
+        where = item.location.transform(4326, clone=True)
+        return {
+            "id": item.pk, "kind": item.kind, "camera_id": item.camera_id, "name": item.name or str(item.camera or ""),
+            "camera_kind": item.camera_kind, "lon": round(where.x, 7), "lat": round(where.y, 7),
+            "bearing_deg": item.bearing_deg, "view_angle_deg": item.view_angle_deg, "view_range_m": item.view_range_m,
+        }
+
+    return {
+        **map_settings(),
+        "camerasUrl": reverse("api:camera_geojson"),
+        "viewsUrl": reverse("api:camera_geojson") + "?geometry=view",
+        "previewUrl": "/api/maps/proposals/preview",
+        "ownerId": proposal.owner_id,
+        "items": [item_data(item) for item in items],
+    }
 
 
 @login_required
