@@ -24,14 +24,14 @@ from typing import Any, NamedTuple
 
 import pghistory
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
-from django.db.models import IntegerField, Max, Q
-from django.db.models.functions import Cast, Substr
+from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.exceptions import Forbidden, InvalidInput, WrongState
 from accounts.models import User
 from accounts.permissions import authorize, can, may_be_assigned
+from accounts.references import yearly_reference_next
 from cctv.choices import FAULT_STATUSES_ACTIVE, FaultPriority, FaultSource, FaultStatus
 from cctv.exceptions import FaultTransitionNotAllowed
 from cctv.models import Camera, Fault, FaultNote, Link, Node
@@ -108,19 +108,9 @@ def _fault_locked(fault: Fault, *, by: User, action: str) -> Fault:
 
 
 def _fault_reference_next(year: int) -> str:
-    """Next F-<year>-<nnnnn>, safe under concurrency without a counter table.
-
-    The transaction-level advisory lock serialises allocation per year until commit; under
-    READ COMMITTED the max() that follows takes a fresh snapshot and so sees the fault the
-    previous lock holder committed. Numbers are compared as integers so 100000 sorts after
-    99999. A rolled-back open frees its number, so references have no gaps.
-    """
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [FAULT_REFERENCE_LOCK, year])
-    prefix = f"F-{year}-"
-    last = (Fault.objects.filter(reference__startswith=prefix)
-            .aggregate(n=Max(Cast(Substr("reference", len(prefix) + 1), IntegerField())))["n"])
-    return f"{prefix}{(last or 0) + 1:05d}"
+    """Next F-<year>-<nnnnn> (accounts.references explains why this is safe under concurrency)."""
+    return yearly_reference_next(records=Fault.objects.all(), letters="F", year=year,
+                                 lock_namespace=FAULT_REFERENCE_LOCK)
 
 
 def _sla_clocks_set(fault: Fault) -> None:

@@ -13,15 +13,14 @@ from collections.abc import Iterable
 from functools import partial
 
 from django.contrib.gis.geos import Point
-from django.db import connection, transaction
-from django.db.models import IntegerField, Max
-from django.db.models.functions import Cast, Substr
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.choices import OrganisationKind, Role
 from accounts.exceptions import InvalidInput, WrongState
 from accounts.models import Organisation, User
 from accounts.permissions import authorize, can, organisations_visible_to, visible_to
+from accounts.references import yearly_reference_next
 from cctv.geometry import STORAGE_SRID, in_service_area
 from cctv.models import Camera
 from cctv.sla import LONDON
@@ -152,18 +151,9 @@ def _cameras_check(*, by: User, owner: Organisation, cameras: Iterable[Camera | 
 
 
 def _request_reference_next(year: int) -> str:
-    """Next ER-<year>-<nnnnn>, safe under concurrency without a counter table.
-
-    As cctv.services.faults._fault_reference_next: the transaction-level advisory lock serialises
-    allocation per year until commit, and under READ COMMITTED the max() that follows sees the
-    request the previous holder committed. Numbers compare as integers, so 100000 follows 99999.
-    """
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [REQUEST_REFERENCE_LOCK, year])
-    prefix = f"ER-{year}-"
-    last = (EvidenceRequest.objects.filter(reference__startswith=prefix)
-            .aggregate(n=Max(Cast(Substr("reference", len(prefix) + 1), IntegerField())))["n"])
-    return f"{prefix}{(last or 0) + 1:05d}"
+    """Next ER-<year>-<nnnnn> (accounts.references explains why this is safe under concurrency)."""
+    return yearly_reference_next(records=EvidenceRequest.objects.all(), letters="ER", year=year,
+                                 lock_namespace=REQUEST_REFERENCE_LOCK)
 
 
 # --- submit -------------------------------------------------------------------------------------
