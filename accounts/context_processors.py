@@ -6,6 +6,8 @@ NAVIGATION = [
     ("Estate", "cctv:dashboard", "cctv.fault", "view"),
     ("Map", "maps:map", "maps.incident", "view"),
     ("Proposals", "maps_proposals:list", "maps.proposal", "view"),
+    ("Placement", "maps_pages:placement", "maps.proposal", "suggest"),
+    ("Import incidents", "maps_pages:incident_import", "maps.incidentimport", "add"),
     ("Cameras", "cctv:camera_list", "cctv.camera", "view"),
     ("Faults", "cctv:fault_list", "cctv.fault", "view"),
     ("Network", "cctv:network", "cctv.link", "view"),

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("evidence.urls")),
     path("", include("maps.urls_tiles")),
     path("", include("maps.urls")),
+    path("", include("maps.urls_pages")),
     path("maps/proposals/", include("maps.urls_proposals")),
     # Exhibit uploads are a plain Django view: ninja would parse the body before a handler runs,
     # and the upload must be hashed as it streams in (evidence/uploads.py).
