@@ -5,6 +5,7 @@ NAVIGATION = [
     ("Home", "home", None, None),
     ("Estate", "cctv:dashboard", "cctv.fault", "view"),
     ("Map", "maps:map", "maps.incident", "view"),
+    ("Coverage", "maps:coverage", "maps.incident", "view"),
     ("Proposals", "maps_proposals:list", "maps.proposal", "view"),
     ("Placement", "maps_pages:placement", "maps.proposal", "suggest"),
     ("Import incidents", "maps_pages:incident_import", "maps.incidentimport", "add"),
