@@ -30,7 +30,9 @@ def map_page(request: HttpRequest) -> HttpResponse:
         "incidentGridUrl": reverse("api:incident_grid_layer"),
         "linksUrl": "/api/network/links/geojson" if can(request.user, "view", Link) else None,
         "nodesUrl": "/api/network/nodes/geojson" if can(request.user, "view", Link) else None,
-        "pointZoom": 15,  # incidents as points from this zoom, as a grid below it
+        "incidentTilesUrl": "/tiles/incidents/{z}/{x}/{y}.mvt",
+        "tileZoom": 15,  # incidents from vector tiles at and above this zoom (tiles start at 13)
+        "pointZoom": 15,  # GeoJSON points, if the tile library is missing; a grid below
     }
     return render(request, "maps/map.html", {
         "map_json": json.dumps(data),

@@ -33,7 +33,10 @@
       });
   }
 
-  var map = L.map(holder).setView([51.40, -3.27], 12);
+  // A view in the address (#zoom/lat/lon) opens the map there; otherwise it fits the cameras.
+  var asked = /^#(\d{1,2})\/(-?\d+(?:\.\d+)?)\/(-?\d+(?:\.\d+)?)$/.exec(window.location.hash);
+  var map = L.map(holder).setView(asked ? [parseFloat(asked[2]), parseFloat(asked[3])] : [51.40, -3.27],
+                                   asked ? parseInt(asked[1], 10) : 12);
   if (settings.tileUrl) {
     var failures = 0;
     L.tileLayer(settings.tileUrl, { attribution: settings.tileAttribution || "", maxZoom: 19 })
@@ -74,7 +77,8 @@
 
   var seen = { cameras: 0, incidents: 0 };
   function showCounts() {
-    counts.textContent = seen.cameras + " cameras, " + seen.incidents + " incidents shown.";
+    counts.textContent = seen.cameras + " cameras, " + (seen.incidents === null ?
+      "incidents drawn from vector tiles." : seen.incidents + " incidents shown.");
   }
 
   function loadCameras() {
@@ -121,9 +125,27 @@
     return params;
   }
 
+  function loadIncidentTiles(params) {
+    // At street zoom incidents come as vector tiles (/tiles/incidents/...mvt), one request per tile,
+    // so the page never holds the whole layer.
+    layers.incidents.clearLayers();
+    var url = settings.incidentTilesUrl + "?" + params.toString();
+    L.vectorGrid.protobuf(url, {
+      pane: "incidents", rendererFactory: L.svg.tile, maxNativeZoom: 22,
+      vectorTileLayerStyles: { incidents: { radius: 3, fill: true, fillColor: "#6a1b9a", fillOpacity: 0.7,
+                                            color: "#6a1b9a", weight: 1, className: "incident-tile-point" } }
+    }).addTo(layers.incidents);
+    seen.incidents = null;
+    showCounts();
+    return Promise.resolve();
+  }
+
   function loadIncidents() {
     var params = incidentParams();
     if (!params.get("month_from")) { layers.incidents.clearLayers(); seen.incidents = 0; showCounts(); return Promise.resolve(); }
+    if (settings.incidentTilesUrl && typeof L.vectorGrid !== "undefined" && map.getZoom() >= settings.tileZoom) {
+      return loadIncidentTiles(params);
+    }
     var points = map.getZoom() >= settings.pointZoom;
     var url;
     if (points) {
@@ -165,7 +187,7 @@
   Promise.all([loadCameras(), loadNetwork(), loadIncidents()]).then(function () {
     var bounds = L.latLngBounds([]);
     layers.cameras.eachLayer(function (layer) { if (layer.getBounds) { bounds.extend(layer.getBounds()); } });
-    if (bounds.isValid()) { map.fitBounds(bounds, { padding: [20, 20] }); }
+    if (bounds.isValid() && !asked) { map.fitBounds(bounds, { padding: [20, 20] }); }
     holder.setAttribute("data-loaded", "true");
   }).catch(function (error) {
     note("Map layers could not be loaded (" + error.message + ").");

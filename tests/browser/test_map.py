@@ -48,3 +48,20 @@ def test_map_shows_cones_incidents_and_opens_a_camera(page, estate_with_incident
     link.click()
     page.wait_for_url(f"**/cameras/{camera.pk}/")
     assert page.inner_text("h1").startswith(asset_ref)
+
+
+def test_at_street_zoom_incidents_come_from_vector_tiles(page, estate_with_incidents, live_site):
+    camera = Camera.objects.get(asset_ref="VOG-004")
+    where = camera.location.transform(4326, clone=True)
+    tiles = []
+    page.on("response", lambda r: tiles.append(r.status) if "/tiles/incidents/" in r.url else None)
+    page.goto("/accounts/login/")
+    page.fill("#id_username", "og")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector("h1")
+    page.goto(f"/map/#17/{where.y:.6f}/{where.x:.6f}")
+    page.wait_for_selector('#full-map[data-loaded="true"]', timeout=20000)
+    page.wait_for_selector(".incident-tile-point", timeout=20000)
+    assert tiles and set(tiles) <= {200}
+    assert "vector tiles" in page.inner_text("#map-counts")
