@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.exceptions import DomainError, Forbidden, InvalidInput
 from accounts.permissions import authorize
+from cctv.views.cameras import map_settings
 from maps.choices import ImportStatus
 from maps.imports import (
     import_visible,
@@ -144,11 +145,24 @@ def _render_placement(request: HttpRequest, form: PlacementForm, *, suggestion: 
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     title = f"{data['k']} suggested cameras, {data['month_from']} to {data['month_to']}" if data else ""
     return render(request, "maps/placement.html", {
+        "placement_json": json.dumps(_map_data(suggestion)) if suggestion else "",
         "form": form, "suggestion": suggestion, "rows": rows, "adopt_error": adopt_error,
         "query": query, "title": title,
         "shortfall": None if not suggestion or suggestion.ilp is None
         else suggestion.ilp.objective - suggestion.greedy.objective,
     }, status=status)
+
+
+def _map_data(suggestion: Suggestion) -> dict:
+    """The suggested cameras for the page's map: where, which way, and what each gains."""
+    return {
+        **map_settings(),
+        "cameras": [
+            {"lon": camera.site.longitude, "lat": camera.site.latitude, "bearing_deg": camera.bearing_deg,
+             "view_angle_deg": camera.angle_deg, "view_range_m": camera.range_m, "gained": camera.incidents_gained}
+            for camera in suggestion.cameras
+        ],
+    }
 
 
 @login_required

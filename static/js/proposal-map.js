@@ -1,6 +1,5 @@
 /* Drag a proposed camera and see its figures for that position (POST /api/maps/proposals/preview).
-   The cone is drawn here only to show where it points (a local flat-earth sector, bearings taken as
-   true north); every figure comes from the service, which builds the real view in British National Grid. */
+   The cone is drawn only to show where it points (sector.js); every figure comes from the service. */
 (function () {
   "use strict";
   var holder = document.getElementById("proposal-map");
@@ -38,21 +37,7 @@
     } }).addTo(map);
   });
 
-  function sector(latlng, item) {
-    var range = item.view_range_m || 50;
-    var full = item.camera_kind === "ptz" || !item.view_angle_deg || item.view_angle_deg >= 360;
-    var angle = full ? 360 : item.view_angle_deg;
-    var start = full ? 0 : (item.bearing_deg || 0) - angle / 2;
-    var points = full ? [] : [latlng];
-    var steps = Math.max(8, Math.ceil(angle / 5));
-    for (var i = 0; i <= steps; i += 1) {
-      var theta = (start + angle * i / steps) * Math.PI / 180;
-      var dLat = range * Math.cos(theta) / 111320;
-      var dLon = range * Math.sin(theta) / (111320 * Math.cos(latlng.lat * Math.PI / 180));
-      points.push(L.latLng(latlng.lat + dLat, latlng.lng + dLon));
-    }
-    return points;
-  }
+  function sector(latlng, item) { return window.valeSector(latlng, item); }
 
   function preview(item, latlng) {
     var body = {
