@@ -9,6 +9,7 @@ NAVIGATION = [
     ("Proposals", "maps_proposals:list", "maps.proposal", "view"),
     ("Placement", "maps_pages:placement", "maps.proposal", "suggest"),
     ("Import incidents", "maps_pages:incident_import", "maps.incidentimport", "add"),
+    ("Record an incident", "maps_pages:incident_new", "maps.incident", "add"),
     ("Cameras", "cctv:camera_list", "cctv.camera", "view"),
     ("Faults", "cctv:fault_list", "cctv.fault", "view"),
     ("Network", "cctv:network", "cctv.link", "view"),

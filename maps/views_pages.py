@@ -12,13 +12,14 @@ import math
 from dataclasses import dataclass
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.exceptions import DomainError, Forbidden, InvalidInput
-from accounts.permissions import authorize
+from accounts.permissions import authorize, role_may
 from cctv.views.cameras import map_settings
 from maps.choices import ImportStatus
 from maps.imports import (
@@ -31,7 +32,7 @@ from maps.imports import (
 )
 from maps.models import IncidentImport, Proposal
 from maps.placement import CANDIDATES, AdoptedCamera, Suggestion, placement_adopt, placement_suggest
-from maps.services import month_parse
+from maps.services import POLICE_CATEGORIES, incident_record, month_parse
 
 FINISHED = (ImportStatus.DONE, ImportStatus.FAILED)
 
@@ -219,3 +220,34 @@ def placement_adopt_page(request: HttpRequest) -> HttpResponse:
         form = PlacementForm(query) if "k" in query else PlacementForm()
         return _render_placement(request, form, query=query.urlencode(), adopt_error=exc.detail, status=400)
     return redirect("maps_proposals:detail", proposal_id=proposal.pk)
+
+
+class IncidentForm(forms.Form):
+    category = forms.ChoiceField(choices=[(category, category) for category in POLICE_CATEGORIES])
+    occurred_at = forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+                                      label="When it happened")
+    longitude = forms.FloatField(min_value=-180, max_value=180)
+    latitude = forms.FloatField(min_value=-90, max_value=90)
+    location_text = forms.CharField(required=False, max_length=200, label="Where (in words)")
+    description = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+@login_required
+def incident_new(request: HttpRequest) -> HttpResponse:
+    """A council's staff record a local incident (e.g. ASB reported to the council) for coverage analysis."""
+    if not role_may(request.user, "add", "maps.incident"):
+        raise Forbidden("Your role may not record incidents.")
+    form = IncidentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            incident = incident_record(by=request.user, category=data["category"], occurred_at=data["occurred_at"],
+                                       location=(data["longitude"], data["latitude"], 4326),
+                                       location_text=data["location_text"], description=data["description"])
+        except DomainError as exc:
+            form.add_error(None, exc.detail)
+        else:
+            messages.success(request, f"Incident recorded: {incident.category}, {incident.month:%B %Y}.")
+            return redirect("maps_pages:incident_new")
+    return render(request, "maps/incident_form.html", {"form": form},
+                  status=400 if request.method == "POST" else 200)

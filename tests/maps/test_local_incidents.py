@@ -297,3 +297,25 @@ def test_the_list_costs_the_same_queries_for_three_incidents_as_for_thirty(clien
 
     # Session, user, the organisations that share with the council, count, page; the session's save (three).
     assert queries_for(3) == queries_for(30) <= 8
+
+
+def test_a_manager_records_an_incident_from_the_page(client, cctv_manager):
+    client.force_login(cctv_manager)
+    response = client.post("/incidents/new/", {
+        "category": "Anti-social behaviour", "occurred_at": "2026-10-03T23:10", "longitude": -3.2727,
+        "latitude": 51.3915, "location_text": "Whitmore Bay promenade", "description": "Group throwing bottles",
+    })
+    assert response.status_code == 302
+    incident = Incident.objects.get(location_text="Whitmore Bay promenade")
+    assert (incident.owner, incident.month.isoformat(), incident.recorded_by) == (
+        cctv_manager.organisation, "2026-10-01", cctv_manager)
+
+
+def test_the_page_refuses_a_place_outside_the_area_and_police(client, cctv_manager, officer):
+    client.force_login(cctv_manager)
+    response = client.post("/incidents/new/", {"category": "Burglary", "occurred_at": "2026-10-03T23:10",
+                                               "longitude": -2.28, "latitude": 53.46})
+    assert response.status_code == 400 and "outside the service area" in response.content.decode()
+    assert not Incident.objects.filter(category="Burglary").exists()
+    client.force_login(officer)
+    assert client.get("/incidents/new/").status_code == 403
