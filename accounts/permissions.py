@@ -190,6 +190,15 @@ RULES: dict[str, Rule] = {
                  "change": _roles(MANAGER, OG, ADMIN)},
         scope=Scope(org_field="owner_id"),
     ),
+    # Reports (issue 7): the Operational Group's monthly figures and annual reviews; police none.
+    "reports.monthlyreport": Rule(
+        actions={"view": _roles(MANAGER, OPERATOR, OG, AUDITOR, ADMIN), "regenerate": _roles(MANAGER, ADMIN)},
+        scope=Scope(org_field="owner_id"),
+    ),
+    "reports.camerareview": Rule(
+        actions={"view": _roles(MANAGER, OG, AUDITOR, ADMIN), "add": _roles(MANAGER, OG, ADMIN)},
+        scope=Scope(org_field="camera__owner_id"),
+    ),
     "cctv.healthfeed": Rule(
         actions={"post": _roles(OPERATOR, MANAGER, ADMIN)},
         scope=Scope(),

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "cctv",
     "evidence",
     "maps",
+    "reports",
 ]
 
 MIDDLEWARE = [
