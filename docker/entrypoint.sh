@@ -40,6 +40,13 @@ if [ "${RUN_MIGRATIONS:-0}" = "1" ]; then
     python manage.py migrate --noinput
     echo "entrypoint: collecting static files..." >&2
     python manage.py collectstatic --noinput
+    # The council's release-signing key, made once and kept on its own volume: a new key would
+    # not match the one published for recipients to verify bundles with.
+    key_file="${EVIDENCE_SIGNING_KEY_FILE:-/app/var/keys/evidence-signing-ed25519.pem}"
+    if [ ! -f "$key_file" ]; then
+        echo "entrypoint: creating the evidence signing key..." >&2
+        python manage.py signing_key_create
+    fi
 fi
 
 if [ "${LOAD_DEMO_DATA:-0}" = "1" ]; then
