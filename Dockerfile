@@ -76,7 +76,7 @@ COPY . .
 RUN pip install --no-build-isolation . \
     && rm -rf build ./*.egg-info \
     && chmod 0755 /app/docker/entrypoint.sh \
-    && mkdir -p /app/var/media /app/var/static \
+    && mkdir -p /app/var/media /app/var/static /app/var/keys /app/var/tmp \
     && chown -R vale:vale /app/var
 
 USER vale
