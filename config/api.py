@@ -70,6 +70,7 @@ def _mount_routers() -> None:
     from maps.api_layers import router as maps_layers_router
     from maps.api_placement import router as maps_placement_router
     from maps.api_proposals import router as maps_proposals_router
+    from reports.api import router as reports_router
     from reports.review_api import router as reviews_router
 
     routers: list[tuple[str, Router]] = [
@@ -83,6 +84,7 @@ def _mount_routers() -> None:
         ("/maps/placement/", maps_placement_router),
         ("/maps/proposals", maps_proposals_router),
         ("/reports/reviews/", reviews_router),
+        ("/reports/", reports_router),
     ]
     for prefix, router in routers:
         api.add_router(prefix, router)

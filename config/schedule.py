@@ -18,4 +18,5 @@ BEAT_SCHEDULE: dict[str, dict] = {
     "custody-daily-digest": {"task": "evidence.tasks_custody.custody_digest_send_task", "schedule": crontab(hour=6, minute=0)},  # noqa: E501
     "evidence-deadline-alerts": {"task": "evidence.tasks_deadlines.deadline_alerts_send_task", "schedule": timedelta(minutes=5)},  # noqa: E501
     "evidence-footage-lost": {"task": "evidence.tasks_deadlines.footage_lost_mark_task", "schedule": timedelta(minutes=5)},  # noqa: E501
+    "monthly-reports": {"task": "reports.tasks.monthly_reports_generate_task", "schedule": crontab(hour=7, minute=0)},
 }

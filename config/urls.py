@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("maps.urls_pages")),
     path("maps/proposals/", include("maps.urls_proposals")),
     path("reviews/", include("reports.review_urls")),
+    path("", include("reports.urls")),
     # Exhibit uploads are a plain Django view: ninja would parse the body before a handler runs,
     # and the upload must be hashed as it streams in (evidence/uploads.py).
     path("api/evidence/exhibits/upload/", include("evidence.urls_upload")),
