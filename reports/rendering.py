@@ -11,7 +11,13 @@ import io
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from PIL import ImageFile
 from weasyprint import HTML
+
+# Importing WeasyPrint turns on Pillow's LOAD_TRUNCATED_IMAGES for the whole process, which would
+# let truncated snapshot and still uploads through (cctv.services.snapshots, evidence.redaction
+# rely on Pillow refusing them). The report holds no images, so the switch goes back off.
+ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 CSV_COLUMNS = ("key", "group", "label", "unit", "value", "previous_month", "same_month_last_year", "change",
                "records_url")

@@ -87,3 +87,14 @@ def test_snapshot_upload_through_the_api_and_download_checks_access(client, came
     assert client.get(image_url).status_code == 200
     client.force_login(officer_other_force)
     assert client.get(image_url).status_code == 404
+
+
+def test_a_truncated_image_is_refused_even_after_the_pdf_renderer_is_loaded(camera):
+    from PIL import ImageFile
+
+    import reports.rendering  # noqa: F401  (imports WeasyPrint, which flips a Pillow global)
+
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is False
+    data = jpeg_with_gps_exif()
+    with pytest.raises(InvalidInput, match="damaged or truncated"):
+        snapshot_add(camera=camera, data=data[: len(data) // 2], by=None)
