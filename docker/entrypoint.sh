@@ -52,6 +52,8 @@ fi
 if [ "${LOAD_DEMO_DATA:-0}" = "1" ]; then
     echo "entrypoint: loading the Vale demo estate..." >&2
     python manage.py load_vale_demo
+    python manage.py load_vale_incidents
+    python manage.py load_vale_evidence
 fi
 
 exec "$@"
