@@ -28,7 +28,7 @@ import math
 import statistics
 import time
 
-from _setup import django_setup, timed
+from _setup import django_setup, synthetic_cameras_sql, timed
 
 ORG_NAME = "Coverage Bench Council"
 BENCH_MARK = "coverage bench"  # falls_within of the generated incidents, so a rebuild finds them
@@ -133,32 +133,9 @@ def build(*, incidents: int, cameras: int) -> tuple:
         cursor.execute("DELETE FROM cctv_camerastatuschange WHERE camera_id IN "
                        "(SELECT id FROM cctv_camera WHERE owner_id = %s)", [council.pk])
         cursor.execute("DELETE FROM cctv_camera WHERE owner_id = %s", [council.pk])
-        # Fixed cameras: a 60-degree sector of 40-80 m, its arc a vertex every 2.5 degrees as
-        # cctv.geometry.field_of_view draws it; every tenth camera is a PTZ (a disc).
-        cursor.execute("""
-            INSERT INTO cctv_camera (owner_id, asset_ref, name, location, mounting, kind, make, model_name, status,
-                town, ward, bearing_deg, view_angle_deg, view_range_m, view_polygon, retention_days, purpose, dpia_ref,
-                has_signage, privacy_masking_notes, publish_field_of_view, created_at, updated_at, status_changed_at)
-            SELECT %(owner)s, 'CB-' || lpad(c.k::text, 5, '0'), 'Coverage bench camera ' || c.k, c.pt, 'column',
-                   CASE WHEN c.k %% 10 = 0 THEN 'ptz' ELSE 'fixed' END, 'Axis', 'Q1800',
-                   (ARRAY['operational','operational','operational','operational','operational','operational',
-                          'operational','operational','degraded','degraded','degraded','degraded','degraded',
-                          'degraded','degraded','degraded','faulty','faulty','offline','offline'])[1 + c.k %% 20],
-                   'Group ' || c.g, '', c.bearing, 60, c.range_m,
-                   CASE WHEN c.k %% 10 = 0 THEN ST_Buffer(c.pt, c.range_m, 36)
-                   ELSE ST_MakePolygon(ST_MakeLine(ARRAY[c.pt] || ARRAY(
-                       SELECT ST_Translate(c.pt, c.range_m * sin(radians(c.bearing - 30 + 2.5 * s)),
-                                                 c.range_m * cos(radians(c.bearing - 30 + 2.5 * s)))
-                       FROM generate_series(0, 24) s ORDER BY s) || ARRAY[c.pt])) END,
-                   31, '', '', true, '', false, now(), now(), now()
-            FROM (
-                SELECT k, g.g, ST_SetSRID(ST_MakePoint(g.e + (random() - 0.5) * 1200,
-                                                       g.n + (random() - 0.5) * 1200), 27700) AS pt,
-                       floor(random() * 360) AS bearing, 40 + floor(random() * 41) AS range_m
-                FROM generate_series(1, %(cameras)s) k
-                JOIN bench_camera_group g ON g.g = 1 + k %% %(groups)s
-            ) c
-        """, {"owner": council.pk, "cameras": cameras, "groups": GROUPS})
+        cursor.execute(synthetic_cameras_sql(ref_prefix="CB", name_prefix="Coverage bench camera",
+                                             groups="bench_camera_group"),
+                       {"owner": council.pk, "cameras": cameras, "groups": GROUPS})
         cursor.execute("ALTER TABLE cctv_camera ENABLE TRIGGER USER")
         cursor.execute("DELETE FROM maps_incident WHERE falls_within = %s", [BENCH_MARK])
         # Incidents: 70% near a group (Box-Muller normal offsets, sigma 400 m), 30% anywhere in

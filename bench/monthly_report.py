@@ -35,7 +35,7 @@ import json
 import statistics
 import time
 
-from _setup import django_setup
+from _setup import django_setup, synthetic_cameras_sql
 
 ORG_NAME = "Report Bench Council"
 CONTRACTOR_NAME = "Report Bench Contractor"
@@ -130,29 +130,9 @@ def _build_cameras(cursor, owner: int, cameras: int) -> None:
     cursor.execute("ALTER TABLE cctv_fault ENABLE TRIGGER USER")
     cursor.execute("ALTER TABLE cctv_camera DISABLE TRIGGER USER")  # history triggers: not what we measure
     cursor.execute("DELETE FROM cctv_camera WHERE owner_id = %s", [owner])
-    cursor.execute(GROUPS_CTE + """
-        INSERT INTO cctv_camera (owner_id, asset_ref, name, location, mounting, kind, make, model_name, status,
-            town, ward, bearing_deg, view_angle_deg, view_range_m, view_polygon, retention_days, purpose, dpia_ref,
-            has_signage, privacy_masking_notes, publish_field_of_view, created_at, updated_at, status_changed_at)
-        SELECT %(owner)s, 'RBC-' || lpad(c.k::text, 5, '0'), 'Report bench camera ' || c.k, c.pt, 'column',
-               CASE WHEN c.k %% 10 = 0 THEN 'ptz' ELSE 'fixed' END, 'Axis', 'Q1800',
-               (ARRAY['operational','operational','operational','operational','operational','operational',
-                      'operational','operational','degraded','degraded','degraded','degraded','degraded',
-                      'degraded','degraded','degraded','faulty','faulty','offline','offline'])[1 + c.k %% 20],
-               'Group ' || c.g, '', c.bearing, 60, c.range_m,
-               CASE WHEN c.k %% 10 = 0 THEN ST_Buffer(c.pt, c.range_m, 36)
-               ELSE ST_MakePolygon(ST_MakeLine(ARRAY[c.pt] || ARRAY(
-                   SELECT ST_Translate(c.pt, c.range_m * sin(radians(c.bearing - 30 + 2.5 * s)),
-                                             c.range_m * cos(radians(c.bearing - 30 + 2.5 * s)))
-                   FROM generate_series(0, 24) s ORDER BY s) || ARRAY[c.pt])) END,
-               31, '', '', true, '', false, now(), now(), now()
-        FROM (
-            SELECT k, grp.g, ST_SetSRID(ST_MakePoint(grp.e + (random() - 0.5) * 1200,
-                                                     grp.n + (random() - 0.5) * 1200), 27700) AS pt,
-                   floor(random() * 360) AS bearing, 40 + floor(random() * 41) AS range_m
-            FROM generate_series(1, %(cameras)s) k JOIN grp ON grp.g = 1 + k %% %(groups)s
-        ) c
-    """, {"owner": owner, "cameras": cameras, "groups": GROUPS, "towns": len(TOWNS),
+    cursor.execute(GROUPS_CTE + synthetic_cameras_sql(ref_prefix="RBC", name_prefix="Report bench camera",
+                                                      groups="grp"),
+                   {"owner": owner, "cameras": cameras, "groups": GROUPS, "towns": len(TOWNS),
           "town_e": [t[0] for t in TOWNS], "town_n": [t[1] for t in TOWNS]})
     cursor.execute("ALTER TABLE cctv_camera ENABLE TRIGGER USER")
     cursor.execute("ANALYZE cctv_camera")
