@@ -1,6 +1,7 @@
 """Organisations, the people who belong to them, their API tokens and the access log."""
 
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.db.models import Q
 
@@ -99,3 +100,26 @@ class AccessLogEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.event}"
+
+
+class UserSession(AbstractBaseSession):
+    """A browser session, with whose it is and where it came from, so a user can see and end theirs.
+
+    Django's documented way to extend the database session engine (accounts.sessions). The
+    columns are copied from the session data on each save; the data stays the source of truth.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, null=True, blank=True, related_name="sessions")
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "expire_date"], name="user_session_user_idx")]
+
+    @classmethod
+    def get_session_store_class(cls):
+        from accounts.sessions import SessionStore
+
+        return SessionStore

@@ -108,6 +108,11 @@ RULES: dict[str, Rule] = {
         actions={"view": _roles(MANAGER, OPERATOR, OG, AUDITOR, ADMIN), "change": _roles(MANAGER, ADMIN)},
         scope=Scope(org_field="owner_id"),
     ),
+    # The public statement about the scheme (issue 8): the council's manager writes it.
+    "cctv.scheme": Rule(
+        actions={"view": ESTATE_READERS, "change": _roles(MANAGER, ADMIN)},
+        scope=Scope(org_field="owner_id"),
+    ),
     "cctv.fault": Rule(
         actions={
             "view": ESTATE_READERS,
@@ -143,6 +148,8 @@ RULES: dict[str, Rule] = {
             "record_custody": _roles(MANAGER, OPERATOR, ADMIN),
             "view_custody": _roles(MANAGER, OPERATOR, POLICE, AUDITOR, ADMIN),
             "manage_deadlines": _roles(MANAGER, ADMIN),
+            # A SAR from the public page waits until staff have seen proof of identity.
+            "verify_identity": _roles(MANAGER, OPERATOR, ADMIN),
             "build_bundle": _roles(MANAGER, OPERATOR, ADMIN),
             "verify_custody": _roles(MANAGER, OPERATOR, AUDITOR, ADMIN),
         },
@@ -198,6 +205,11 @@ RULES: dict[str, Rule] = {
     "reports.camerareview": Rule(
         actions={"view": _roles(MANAGER, OG, AUDITOR, ADMIN), "add": _roles(MANAGER, OG, ADMIN)},
         scope=Scope(org_field="camera__owner_id"),
+    ),
+    # The published summary of a year's reviews, shown on the public page (issue 8).
+    "reports.annualreviewsummary": Rule(
+        actions={"view": _roles(MANAGER, OG, AUDITOR, ADMIN), "publish": _roles(MANAGER, ADMIN)},
+        scope=Scope(org_field="owner_id"),
     ),
     "cctv.healthfeed": Rule(
         actions={"post": _roles(OPERATOR, MANAGER, ADMIN)},

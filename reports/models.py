@@ -49,3 +49,25 @@ class CameraReview(models.Model):
 
     def __str__(self) -> str:
         return f"review of {self.camera_id} on {self.reviewed_on}"
+
+
+class AnnualReviewSummary(models.Model):
+    """The published summary of one year's camera reviews: what the public page shows.
+
+    The figures are counted from the year's CameraReview rows when it is published and stored,
+    so the published text and its numbers stay as they were published.
+    """
+
+    owner = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="review_summaries")
+    year = models.PositiveSmallIntegerField()
+    summary = models.TextField(help_text="The council's plain-words summary of the year's review.")
+    figures = models.JSONField(help_text="Cameras in operation, reviewed, kept, to relocate, to decommission.")
+    published_at = models.DateTimeField()
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-year", "owner"]
+        constraints = [models.UniqueConstraint(fields=["owner", "year"], name="review_summary_once_per_year")]
+
+    def __str__(self) -> str:
+        return f"{self.owner} review {self.year}"
