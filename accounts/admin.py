@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from accounts.models import AccessLogEntry, ApiToken, Organisation, User
+from accounts.two_factor import two_factor_reset
 
 
 @admin.register(Organisation)
@@ -17,6 +18,15 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ("role", "organisation", "is_active")
     fieldsets = DjangoUserAdmin.fieldsets + (("Vale CCTV", {"fields": ("role", "organisation")}),)
     add_fieldsets = DjangoUserAdmin.add_fieldsets + (("Vale CCTV", {"fields": ("role", "organisation")}),)
+    actions = ["reset_two_factor"]
+
+    @admin.action(description="Reset two-factor sign-in (lost phone): remove devices, end sessions")
+    def reset_two_factor(self, request, queryset):
+        for user in queryset:
+            two_factor_reset(user=user, by=request.user, reason="reset from the admin site",
+                             ip_address=request.META.get("REMOTE_ADDR"))
+        self.message_user(request, f"Two-factor sign-in reset for {queryset.count()} user(s); each sets it up "
+                                   "again at their next sign-in.")
 
 
 @admin.register(ApiToken)

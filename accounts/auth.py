@@ -4,6 +4,7 @@ from django.http import HttpRequest
 from ninja.security import HttpBearer, SessionAuth
 
 from accounts.services import api_token_authenticate
+from accounts.two_factor import second_factor_missing
 
 
 class BearerToken(HttpBearer):
@@ -19,9 +20,9 @@ class ActiveSession(SessionAuth):
 
     def authenticate(self, request: HttpRequest, key):
         user = super().authenticate(request, key)
-        if user is not None and user.is_active and user.role:
-            return user
-        return None
+        if user is None or not user.is_active or not user.role or second_factor_missing(request):
+            return None
+        return user
 
 
 API_AUTH = [BearerToken(), ActiveSession()]

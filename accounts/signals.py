@@ -1,10 +1,15 @@
-"""Sign-ins, failures and sign-outs go to the access log (DESIGN.md section 2F)."""
+"""Sign-ins, failures and sign-outs go to the access log (DESIGN.md section 2F).
+
+A sign-in also stamps the session with where it came from, for the user's session list.
+"""
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
+from django.utils import timezone
 
 from accounts.choices import AccessEvent
 from accounts.services import access_log_record
+from accounts.sessions import META_KEY
 
 
 def _ip(request) -> str | None:
@@ -13,7 +18,15 @@ def _ip(request) -> str | None:
 
 @receiver(user_logged_in)
 def _signed_in(sender, request, user, **kwargs):
-    access_log_record(user=user, event=AccessEvent.SIGN_IN, ip_address=_ip(request))
+    how = getattr(request, "second_factor_used", "") if request is not None else ""
+    access_log_record(user=user, event=AccessEvent.SIGN_IN, ip_address=_ip(request),
+                      detail=f"second factor: {how}" if how else "password only")
+    if request is not None and hasattr(request, "session"):
+        request.session[META_KEY] = {
+            "ip": _ip(request),
+            "ua": request.headers.get("User-Agent", "")[:300],
+            "started": timezone.now().isoformat(),
+        }
 
 
 @receiver(user_logged_out)

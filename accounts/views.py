@@ -4,6 +4,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from accounts.exceptions import DomainError
@@ -12,11 +14,24 @@ from accounts.models import AccessLogEntry, ApiToken
 from accounts.permissions import authorize
 from accounts.selectors import access_log_visible_to, api_tokens_visible_to
 from accounts.services import api_token_create, api_token_revoke
+from accounts.sign_in import pending_start
+from accounts.two_factor import second_factor_needed, totp_device_of
 
 
 class LoginView(auth_views.LoginView):
+    """The password step. For a user who needs a second factor it starts a pending sign-in
+    (accounts.sign_in) instead of signing in."""
+
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        user = form.get_user()
+        if second_factor_needed(user):
+            pending_start(self.request, user)
+            target = "accounts:second_factor" if totp_device_of(user) else "accounts:two_factor_enrol"
+            return redirect(f"{reverse(target)}?{urlencode({'next': self.get_success_url()})}")
+        return super().form_valid(form)
 
 
 class LogoutView(auth_views.LogoutView):

@@ -18,5 +18,6 @@ BEAT_SCHEDULE: dict[str, dict] = {
     "custody-daily-digest": {"task": "evidence.tasks_custody.custody_digest_send_task", "schedule": crontab(hour=6, minute=0)},  # noqa: E501
     "evidence-deadline-alerts": {"task": "evidence.tasks_deadlines.deadline_alerts_send_task", "schedule": timedelta(minutes=5)},  # noqa: E501
     "evidence-footage-lost": {"task": "evidence.tasks_deadlines.footage_lost_mark_task", "schedule": timedelta(minutes=5)},  # noqa: E501
+    "expired-sessions-purge": {"task": "config.tasks.expired_sessions_purge_task", "schedule": crontab(hour=3, minute=15)},  # noqa: E501
     "monthly-reports": {"task": "reports.tasks.monthly_reports_generate_task", "schedule": crontab(hour=7, minute=0)},
 }

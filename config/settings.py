@@ -43,6 +43,9 @@ INSTALLED_APPS = [
     "pgtrigger",
     "pghistory",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "accounts",
     "cctv",
     "evidence",
@@ -57,6 +60,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Marks request.user verified when the session holds a confirmed second factor.
+    "django_otp.middleware.OTPMiddleware",
+    # The one gate for staff whose role needs a second factor (accounts.two_factor).
+    "accounts.middleware.SecondFactorRequiredMiddleware",
+    # Slides the idle expiry forward, at most once a minute (not a write per request).
+    "accounts.middleware.SessionActivityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires: it turns a lock-out into its response.
@@ -119,10 +128,24 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 
+SESSION_ENGINE = "accounts.sessions"
+# An idle timeout, not a fixed lifetime: accounts.middleware.SessionActivityMiddleware moves the
+# expiry on with activity (at most one write a minute, so it expires 0-1 minute after the limit).
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
-SESSION_SAVE_EVERY_REQUEST = True  # the age above is an idle timeout, not a fixed lifetime
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_ACTIVITY_WRITE_SECONDS = 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+
+# Two-factor sign-in (TOTP, django-otp). Required for the roles that release evidence or change
+# the estate (a test checks this list against accounts.permissions); anyone else may opt in.
+# API tokens are not affected: integrations authenticate with a token, not a person's session.
+TWO_FACTOR_REQUIRED_ROLES = env_list("TWO_FACTOR_REQUIRED_ROLES", ["cctv_manager", "operator", "admin"])
+TWO_FACTOR_PENDING_MINUTES = 5  # between the password and the code
+TWO_FACTOR_RECOVERY_CODES = 10
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Vale CCTV")
+OTP_TOTP_THROTTLE_FACTOR = 1  # seconds, doubling with each consecutive wrong code
+OTP_STATIC_THROTTLE_FACTOR = 1
 
 # --- Security (production unless DEBUG) ------------------------------------------------------
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)

@@ -20,6 +20,8 @@ urlpatterns = [
     # and the upload must be hashed as it streams in (evidence/uploads.py).
     path("api/evidence/exhibits/upload/", include("evidence.urls_upload")),
     path("api/", api.urls),
+    # The admin site signs in through our own sign-in, so its staff give their second factor too.
+    path("admin/login/", views.admin_login_redirect, name="admin_login"),
     path("admin/", admin.site.urls),
 ]
 

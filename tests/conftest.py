@@ -36,6 +36,17 @@ def fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def second_factor_not_required(request, settings):
+    """Most tests sign in with client.force_login, which gives no second factor.
+
+    Tests of the two-factor rule itself, and browser tests of sign-in, carry the
+    `two_factor` marker and run with the production setting.
+    """
+    if request.node.get_closest_marker("two_factor") is None:
+        settings.TWO_FACTOR_REQUIRED_ROLES = []
+
+
 @pytest.fixture
 def council(db):
     return OrganisationFactory(name="Vale of Glamorgan Council", kind=OrganisationKind.COUNCIL)

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from accounts.demo import DEMO_PEOPLE, demo_organisations_ensure, demo_people_ensure
+from accounts.two_factor import role_requires_second_factor
 from cctv.demo.load import vale_demo_estate_load
 
 
@@ -21,7 +22,12 @@ class Command(BaseCommand):
         orgs = demo_organisations_ensure()
         people = demo_people_ensure(orgs=orgs, password=password)
         lines = [f"  demo sign-in (password for every demo user: {password})"]
-        lines += [f"    {user.username:<14} {user.get_role_display()}" for user in people]
+        lines += [
+            f"    {user.username:<14} {user.get_role_display()}"
+            + ("  (sets up two-factor sign-in at first sign-in)" if role_requires_second_factor(user.role) else "")
+            for user in people
+        ]
+        lines.append("  no phone to hand? `.venv/bin/python manage.py totp_code <key shown on the set-up page>`")
         credentials.write_text("\n".join(lines) + "\n")
         credentials.chmod(0o600)
         self.stdout.write(f"Vale demo loaded: {len(people)} people in {len(DEMO_PEOPLE)} roles.")
