@@ -43,3 +43,16 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def tile_origin(url_template: str) -> str:
+    """The scheme://host[:port] of a tile URL template, for the content security policy."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url_template.replace("{s}", "a").replace("{z}", "0").replace("{x}", "0").replace("{y}", "0"))
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ImproperlyConfigured(f"MAP_TILE_URL must be an http(s) URL template, not {url_template!r}.")
+    host = parts.netloc.split("@")[-1]
+    if url_template.split("//", 1)[-1].startswith("{s}."):
+        host = "*." + host.split(".", 1)[1]
+    return f"{parts.scheme}://{host}"

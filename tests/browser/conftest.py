@@ -56,6 +56,11 @@ def page(browser, live_site, transactional_db):
     # Everything the page loads must come from the live server: no CDN, no tiles.
     outside = []
     page.on("request", lambda request: None if request.url.startswith(live_site) else outside.append(request.url))
+    # Every page keeps to the content security policy: Chromium reports each refusal on the console.
+    refused = []
+    page.on("console", lambda message: refused.append(message.text)
+            if "Content Security Policy" in message.text else None)
     yield page
     context.close()
     assert outside == [], f"page reached beyond the service: {outside}"
+    assert refused == [], f"the page broke its content security policy: {refused}"
