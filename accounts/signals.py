@@ -3,6 +3,7 @@
 A sign-in also stamps the session with where it came from, for the user's session list.
 """
 
+from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 from django.utils import timezone
@@ -42,3 +43,9 @@ def _sign_in_failed(sender, credentials, request=None, **kwargs):
         event=AccessEvent.SIGN_IN_FAILED,
         ip_address=_ip(request),
     )
+
+
+@receiver(user_locked_out)
+def _locked_out(sender, request, username, ip_address, **kwargs):
+    access_log_record(username=str(username or "")[:150], event=AccessEvent.LOCKED_OUT, ip_address=ip_address,
+                      detail="too many failed sign-ins; locked for the cool-off period")

@@ -28,6 +28,9 @@ def test_five_failures_lock_the_account_even_against_the_right_password(client, 
     assert response.status_code == 429
     assert b"Too many failed sign-in attempts" in response.content
     assert not client.get("/").wsgi_request.user.is_authenticated
+    locked = AccessLogEntry.objects.filter(event="locked_out", username="manager")
+    assert locked.count() >= 1
+    assert AccessLogEntry.objects.filter(event="sign_in_failed", username="manager").count() >= 5
 
 
 def test_sign_out_is_logged_and_ends_the_session(client, cctv_manager, password):
