@@ -12,7 +12,6 @@ from dataclasses import dataclass
 import segno
 from django.conf import settings
 from django.db import transaction
-from django_otp import user_has_device
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -42,16 +41,17 @@ def recovery_device_of(user: User) -> StaticDevice | None:
 
 
 def second_factor_missing(request) -> bool:
-    """True for a signed-in session whose user needs a second factor it has not given."""
+    """True for a signed-in session whose role needs a second factor it has not given.
+
+    Asked on every request, so it costs no query. Someone who opted in is covered without one:
+    their sign-in asks for the code (second_factor_needed), and setting up an authenticator ends
+    their other sessions, so no session of theirs lives on without it.
+    """
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
+    if user is None or not user.is_authenticated or not role_requires_second_factor(user.role):
         return False
     verified = getattr(user, "is_verified", None)
-    if verified is not None and verified():
-        return False
-    if role_requires_second_factor(user.role):
-        return True
-    return user_has_device(user, confirmed=True)
+    return not (verified is not None and verified())
 
 
 # --- enrolment, codes, reset ---------------------------------------------------------------------
@@ -104,8 +104,11 @@ def code_verify(*, device: Device, code: str) -> tuple[bool, str]:
         return False, "That code is not right. Check your authenticator app's clock and try again."
 
 
-def enrolment_confirm(*, user: User, device: TOTPDevice, code: str, ip_address: str | None) -> list[str]:
+def enrolment_confirm(*, user: User, device: TOTPDevice, code: str, ip_address: str | None,
+                      current_session_key: str | None = None) -> list[str]:
     """Confirm the authenticator with a code from it, and issue recovery codes (returned once).
+
+    The user's other sessions end: they were opened with the password alone.
 
     Not one transaction: a wrong code's log entry and throttle count must outlive the refusal.
     """
@@ -118,7 +121,9 @@ def enrolment_confirm(*, user: User, device: TOTPDevice, code: str, ip_address: 
         TOTPDevice.objects.filter(pk=device.pk).update(confirmed=True)
         TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
         codes = recovery_codes_issue(user=user)
-        access_log_record(user=user, event=AccessEvent.TWO_FACTOR_ENROLLED, ip_address=ip_address)
+        ended = sessions_end_all(user=user, keep=current_session_key)
+        access_log_record(user=user, event=AccessEvent.TWO_FACTOR_ENROLLED, ip_address=ip_address,
+                          detail=f"{ended} other session(s) ended" if ended else "")
     return codes
 
 

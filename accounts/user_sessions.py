@@ -57,7 +57,7 @@ def sessions_end(*, user: User, handles: set[str] | None, current_key: str | Non
     return len(doomed)
 
 
-def sessions_end_all(*, user: User) -> int:
-    """End every session of the user (an administrator's reset, a deactivation)."""
-    ended, _ = UserSession.objects.filter(user=user).delete()
+def sessions_end_all(*, user: User, keep: str | None = None) -> int:
+    """End every session of the user but `keep` (an administrator's reset, setting up a second factor)."""
+    ended, _ = UserSession.objects.filter(user=user).exclude(session_key=keep or "").delete()
     return ended

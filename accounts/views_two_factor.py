@@ -76,7 +76,7 @@ def two_factor_enrol(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             codes = enrolment_confirm(user=user, device=enrolment.device, code=request.POST.get("code", ""),
-                                      ip_address=_ip(request))
+                                      ip_address=_ip(request), current_session_key=request.session.session_key)
         except InvalidInput as exc:
             error = exc.detail
         else:

@@ -123,3 +123,22 @@ def test_the_nightly_purge_removes_only_expired_sessions(og_member, auditor, pas
     expired_sessions_purge_task()
 
     assert list(UserSession.objects.values_list("session_key", flat=True)) == [live.session.session_key]
+
+
+def test_setting_up_an_authenticator_ends_the_other_password_only_sessions(og_member, password):
+    import re
+
+    from django_otp.oath import totp
+
+    from accounts.two_factor import secret_to_key
+
+    laptop = signed_in(og_member, password, agent="Laptop")
+    phone = signed_in(og_member, password, agent="Phone")
+    page = laptop.get(reverse("accounts:two_factor_enrol")).content.decode()
+    secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', page).group(1)
+
+    code = f"{totp(secret_to_key(secret)):06d}"
+    assert laptop.post(reverse("accounts:two_factor_enrol"), {"code": code}).status_code == 200
+
+    assert laptop.get("/").status_code == 200
+    assert phone.get("/").status_code == 302

@@ -278,10 +278,11 @@ def test_the_requester_sees_their_requests_newest_first_and_can_filter(client, q
 def test_the_list_costs_the_same_queries_for_four_requests_as_for_one(client, officer, council, vog_004,
                                                                       cctv_manager, queue):
     client.force_login(cctv_manager)
+    client.get(URL)  # the session's activity stamp is written on the first request, then once a minute
     with CaptureQueriesContext(connection) as four:
         assert client.get(URL).json()["count"] == 4
     EvidenceRequest.objects.exclude(pk=queue[0].pk).update(owner=OrganisationFactory(name="Elsewhere"))
     with CaptureQueriesContext(connection) as one:
         assert client.get(URL).json()["count"] == 1
-    # session, user, organisations shared with the user, count, page; then the session's save (3).
-    assert len(four) == len(one) <= 8
+    # session, user, organisations shared with the user, count, page.
+    assert len(four) == len(one) <= 5
