@@ -14,6 +14,7 @@ NAVIGATION = [
     ("Faults", "cctv:fault_list", "cctv.fault", "view"),
     ("Network", "cctv:network", "cctv.link", "view"),
     ("Contract", "cctv:contract", "cctv.contract", "view"),
+    ("Public statement", "cctv:scheme_edit", "cctv.scheme", "change"),
     ("Monthly report", "reports:monthly_list", "reports.monthlyreport", "view"),
     ("Camera reviews", "reviews:register", "reports.camerareview", "view"),
     ("Evidence", "evidence:request_queue", "evidence.evidencerequest", "view"),

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from cctv.views import cameras, contract, faults, network
+from cctv.views import cameras, contract, faults, network, scheme
 
 app_name = "cctv"
 
 urlpatterns = [
     path("estate/", cameras.estate_dashboard, name="dashboard"),
+    path("estate/scheme/", scheme.scheme_edit, name="scheme_edit"),
     path("cameras/", cameras.camera_list, name="camera_list"),
     path("cameras/<int:camera_id>/", cameras.camera_detail, name="camera_detail"),
     path("cameras/<int:camera_id>/edit/", cameras.camera_edit, name="camera_edit"),

@@ -306,5 +306,8 @@ EXHIBIT_RETENTION_DAYS = env_int("EXHIBIT_RETENTION_DAYS", 2557)
 EVIDENCE_ALERT_LEAD_MINUTES = {"overwrite": [1440, 240], "sar_due": [10080, 1440], "police_target": [240]}
 POLICE_TARGET_HOURS = {"routine": 168, "urgent": 24, "immediate": 2}
 EVIDENCE_SUGGEST_RADIUS_M = env_int("EVIDENCE_SUGGEST_RADIUS_M", 500)
+# The public page's online subject access requests: at most this many per address an hour (the
+# count is of the access log's entries, so it holds across web workers).
+PUBLIC_SAR_PER_ADDRESS_PER_HOUR = env_int("PUBLIC_SAR_PER_ADDRESS_PER_HOUR", 5)
 # Proposals: the fibre rate a new proposal's cost estimate uses (stored on the proposal).
 PROPOSAL_FIBRE_COST_GBP_PER_M = env_str("PROPOSAL_FIBRE_COST_GBP_PER_M", "85")

@@ -16,6 +16,10 @@ urlpatterns = [
     path("maps/proposals/", include("maps.urls_proposals")),
     path("reviews/", include("reports.review_urls")),
     path("", include("reports.urls")),
+    # The public transparency page, open data and online SAR form: no sign-in (accounts.middleware).
+    path("public/", include("reports.urls_public")),
+    path("public/", include("cctv.urls_public")),
+    path("public/", include("evidence.urls_public")),
     # Exhibit uploads are a plain Django view: ninja would parse the body before a handler runs,
     # and the upload must be hashed as it streams in (evidence/uploads.py).
     path("api/evidence/exhibits/upload/", include("evidence.urls_upload")),

@@ -12,4 +12,5 @@ urlpatterns = [
     path("evidence/<int:request_id>/move/<slug:move>/", requests.request_move, name="request_move"),
     path("evidence/<int:request_id>/bundle/", requests.request_bundle, name="request_bundle"),
     path("evidence/<int:request_id>/release/", requests.request_release_view, name="request_release"),
+    path("evidence/<int:request_id>/identity/", requests.request_identity_verify, name="request_identity_verify"),
 ]

@@ -4,29 +4,36 @@ GET  /register?overdue=true&owner_id=   each camera in service, its last review,
 GET  /cameras/{id}/figures?as_of=       the twelve months' figures a review would be made on
 GET  /cameras/{id}/reviews              the camera's past reviews, newest first
 POST /cameras/{id}/reviews              record keep / relocate / decommission with a reason (201)
+GET  /summaries                         the published yearly summaries the caller may see
+POST /summaries                         publish (or replace) a council's summary of a year's reviews (201)
 
-Police, engineers and operators get 403; another council's camera is 404. Each endpoint
+Police, engineers and operators get 403; another council's camera is 404. Publishing a summary is the
+manager's (and an administrator's): the Operational Group and auditors get 403. Each endpoint
 fetches, calls reports.review, returns.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
-from reports.models import CameraReview
+from accounts.exceptions import InvalidInput
+from accounts.models import Organisation
+from reports.models import AnnualReviewSummary, CameraReview
 from reports.review import (
     CameraReviewFigures,
     RegisterRow,
     camera_review_figures,
     camera_review_record,
     camera_reviews,
+    require_review_role,
     review_camera_get,
     review_register,
 )
+from reports.review_summary import MAX_SUMMARY_CHARS, review_summary_publish, summaries_visible_to
 
 router = Router(tags=["reports: camera reviews"])
 
@@ -132,3 +139,37 @@ def review_create(request: HttpRequest, camera_id: int, payload: ReviewIn):
     review: CameraReview = camera_review_record(camera=camera, by=request.user, decision=payload.decision,
                                                 reason=payload.reason, as_of=payload.reviewed_on)
     return Status(201, review)
+
+
+class SummaryIn(Schema):
+    owner_id: int | None = Field(None, description="The council (default: the caller's own).")
+    year: int = Field(..., description="The calendar year reviewed.")
+    summary: str = Field(..., max_length=MAX_SUMMARY_CHARS, description="The plain-words summary for the public.")
+
+
+class SummaryOut(Schema):
+    id: int
+    owner_id: int
+    year: int
+    summary: str
+    figures: dict
+    published_at: datetime
+    published_by_id: int
+
+
+@router.get("/summaries", response=list[SummaryOut])
+def review_summary_list(request: HttpRequest):
+    require_review_role(request.auth)
+    return list(summaries_visible_to(request.auth))
+
+
+@router.post("/summaries", response={201: SummaryOut})
+def review_summary_create(request: HttpRequest, payload: SummaryIn):
+    require_review_role(request.auth)
+    owner_id = payload.owner_id if payload.owner_id is not None else request.auth.organisation_id
+    owner = Organisation.objects.filter(pk=owner_id).first() if owner_id is not None else None
+    if owner is None:
+        raise InvalidInput("owner_id: give the council whose review summary to publish.")
+    published: AnnualReviewSummary = review_summary_publish(owner=owner, year=payload.year, summary=payload.summary,
+                                                            by=request.auth)
+    return Status(201, published)

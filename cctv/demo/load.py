@@ -46,6 +46,7 @@ from cctv.choices import (
 from cctv.demo import sites as site_data
 from cctv.demo.history import LONDON, CameraInfo, HistoryPlan, PlannedFault, history_plan
 from cctv.demo.network import DemoNetwork, bng, demo_network_ensure
+from cctv.demo.scheme import demo_scheme_ensure
 from cctv.demo.sites import SITES, Site
 from cctv.models import Camera, CameraPath, CameraStatusChange, Contract, Fault, FaultNote, Link, Node
 from cctv.services.cameras import camera_create, camera_relocate
@@ -139,6 +140,7 @@ def _load(council: Organisation, contractor: Organisation, people: dict[str, Use
     cameras, new_refs = _cameras_ensure(council, network, by=manager, seed=seed, today=today,
                                         status_at=timeline_starts_at)
     contract = _contract_ensure(council, contractor, manager)
+    demo_scheme_ensure(council=council, by=manager)
     plan = history_plan(
         cameras=[CameraInfo(ref, cameras[ref].node.name, cameras[ref].kind, cameras[ref].purpose) for ref in cameras],
         contract=contract, terms={term.priority: term for term in contract.sla_terms.all()}, today=today, seed=seed,

@@ -190,10 +190,30 @@ def request_submit(
     if location is None and not chosen:
         raise InvalidInput("Say where: give a location, or at least one camera.")
 
+    request = request_write(
+        owner=owner, by=by, kind=kind, legal_basis=legal_basis, incident_starts_at=incident_starts_at,
+        incident_ends_at=incident_ends_at, location=location, urgency=urgency, cameras=chosen, texts=texts,
+        received_at=received_at, now=now,
+    )
+    logger.info("request submitted id=%s ref=%s kind=%s user=%s", request.pk, request.reference, kind, by.pk)
+    return request
+
+
+def request_write(
+    *, owner: Organisation, by: User | None, kind: str, legal_basis: str, incident_starts_at: dt.datetime,
+    incident_ends_at: dt.datetime, location: Point | None, urgency: str, cameras: list[Camera],
+    texts: dict[str, str], received_at: dt.datetime, now: dt.datetime, custody_detail: dict | None = None,
+) -> EvidenceRequest:
+    """Write an already checked request: its row, cameras, deadlines and first custody event.
+
+    Shared by request_submit and the public SAR form (evidence.services.public_sar), so every
+    request, whoever made it, gets its reference, deadlines and custody chain the same way. `by`
+    is None for a member of the public. Runs inside the caller's transaction.
+    """
     request = EvidenceRequest.objects.create(
         reference=_request_reference_next(received_at.astimezone(LONDON).year),
-        owner=owner, requester=by, requester_organisation_id=by.organisation_id, kind=kind,
-        legal_basis=legal_basis, incident_starts_at=incident_starts_at, incident_ends_at=incident_ends_at,
+        owner=owner, requester=by, requester_organisation_id=by.organisation_id if by is not None else None,
+        kind=kind, legal_basis=legal_basis, incident_starts_at=incident_starts_at, incident_ends_at=incident_ends_at,
         location=location, urgency=urgency, state=RequestState.SUBMITTED, state_changed_at=now,
         received_at=received_at, **texts,
     )
@@ -201,13 +221,13 @@ def request_submit(
         RequestCamera(request=request, camera=camera, retention_days=camera.retention_days,
                       overwrite_at=camera_overwrite_at(incident_ends_at=incident_ends_at,
                                                        retention_days=camera.retention_days))
-        for camera in chosen
+        for camera in cameras
     ])
     deadlines_store(request)
     custody_event_append(request=request, event_type=CustodyEventType.CREATED, actor=by, at=now, detail={
-        "to": RequestState.SUBMITTED, "kind": kind, "cameras": [camera.asset_ref for camera in chosen],
+        "to": RequestState.SUBMITTED, "kind": kind, "cameras": [camera.asset_ref for camera in cameras],
+        **(custody_detail or {}),
     })
-    logger.info("request submitted id=%s ref=%s kind=%s user=%s", request.pk, request.reference, kind, by.pk)
     return request
 
 

@@ -1,5 +1,7 @@
 """One request: its state, deadlines, cameras, exhibits and custody log, and the moves allowed."""
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -8,13 +10,15 @@ from django.views.decorators.http import require_POST
 
 from accounts.exceptions import DomainError, WrongState
 from accounts.permissions import actions_allowed, authorize, visible_to
+from evidence.choices import REQUEST_STATES_FINAL, RequestKind
 from evidence.models import EvidenceRequest
 from evidence.services.exhibits import UPLOAD_STATES
+from evidence.services.public_sar import sar_identity_verify
 from evidence.services.release import BUNDLE_STATES, bundle_request, request_release
 from evidence.workflow import MOVES, moves_for, transition
 
 CASE_ACTIONS = ("upload_exhibit", "download_exhibit", "redact", "build_bundle", "view_custody", "verify_custody",
-                "manage_deadlines", "release")
+                "manage_deadlines", "release", "verify_identity")
 
 
 def request_for(request: HttpRequest, request_id: int, action: str = "view") -> EvidenceRequest:
@@ -45,7 +49,33 @@ def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
         "bundles": evidence_request.bundles.all()[:5],
         "disclosures": evidence_request.disclosures.select_related("approved_by", "recipient_organisation"),
         "location": location,
+        "identity_pending": evidence_request.kind == RequestKind.SAR and evidence_request.identity_verified_at is None,
+        "can_verify_identity": ("verify_identity" in allowed and evidence_request.kind == RequestKind.SAR
+                                and evidence_request.identity_verified_at is None
+                                and evidence_request.state not in REQUEST_STATES_FINAL),
     })
+
+
+@login_required
+@require_POST
+def request_identity_verify(request: HttpRequest, request_id: int) -> HttpResponse:
+    evidence_request = request_for(request, request_id)
+    proof_received_on = None
+    if request.POST.get("proof_received_on"):
+        try:
+            proof_received_on = dt.date.fromisoformat(request.POST["proof_received_on"])
+        except ValueError:
+            messages.error(request, "The day the proof arrived is not a date (YYYY-MM-DD).")
+            return redirect("evidence:request_detail", request_id=evidence_request.pk)
+    try:
+        sar_identity_verify(request=evidence_request, by=request.user, note=request.POST.get("note", ""),
+                            proof_received_on=proof_received_on)
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, f"{evidence_request.reference}: identity verified; the SAR clock runs from the day "
+                                  "the proof arrived.")
+    return redirect("evidence:request_detail", request_id=evidence_request.pk)
 
 
 @login_required
