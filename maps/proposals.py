@@ -23,9 +23,10 @@ from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
+from accounts.choices import OrganisationKind
 from accounts.exceptions import Forbidden, InvalidInput, NotVisible, WrongState
 from accounts.models import Organisation, User
-from accounts.permissions import authorize, can, role_may, visible_to
+from accounts.permissions import authorize, can, organisations_visible_to, role_may, visible_to
 from cctv.choices import CameraKind, CameraStatus
 from cctv.geometry import field_of_view, to_storage
 from cctv.models import Camera
@@ -90,17 +91,26 @@ def proposal_owner_for(user: User, owner_id: int | None, *, action: str = "add")
     """The estate a proposal is about: the one asked for, or the user's own organisation.
 
     An operator works for a contractor and plans for the council that shares with it, so the
-    owner may be any organisation whose estate the user can see.
+    owner may be any council whose estate the user can see; with none named, the user's own
+    council, or the one council that shares its estate with the user's organisation.
     """
     require_proposal_role(user, action)
     if owner_id is None:
-        if user.organisation_id is None:
+        councils = list(Organisation.objects.filter(
+            pk__in=organisations_visible_to(user) if user.organisation_id else [], kind=OrganisationKind.COUNCIL,
+        ).values_list("pk", flat=True))
+        if user.organisation_id in councils:
+            owner_id = user.organisation_id
+        elif len(councils) == 1:
+            owner_id = councils[0]
+        else:
             raise InvalidInput("Give owner_id: the council whose estate the proposal changes.")
-        owner_id = user.organisation_id
     owner = Organisation.objects.filter(pk=owner_id).first()
     if owner is None:
         raise InvalidInput(f"Organisation {owner_id} does not exist.")
     authorize(user, action, Proposal(owner=owner))
+    if owner.kind != OrganisationKind.COUNCIL:
+        raise InvalidInput(f"{owner.name} is not a council: a proposal changes a council's camera estate.")
     return owner
 
 

@@ -418,3 +418,25 @@ def test_police_cannot_open_the_proposal_pages(move_a, officer):
 
     assert police.get("/maps/proposals/").status_code == 403
     assert police.get(f"/maps/proposals/{move_a.pk}/").status_code == 404
+
+
+def test_an_operators_proposal_belongs_to_the_council_whose_estate_the_contractor_monitors(operator, council,
+                                                                                            contractor):
+    from maps.proposals import proposal_owner_for
+
+    assert proposal_owner_for(operator, None) == council
+    with pytest.raises(InvalidInput, match="not a council"):
+        proposal_owner_for(operator, contractor.pk)
+
+
+def test_a_contractor_monitoring_two_councils_must_name_one(operator, council, contractor):
+    from accounts.choices import OrganisationKind
+    from accounts.models import Organisation
+    from maps.proposals import proposal_owner_for
+
+    second = Organisation.objects.create(name="Second council", kind=OrganisationKind.COUNCIL)
+    second.shares_with.add(contractor)
+
+    with pytest.raises(InvalidInput, match="Give owner_id"):
+        proposal_owner_for(operator, None)
+    assert proposal_owner_for(operator, second.pk) == second
