@@ -56,6 +56,7 @@ from django.utils import timezone
 from accounts.exceptions import Forbidden, InvalidInput, NotVisible
 from accounts.models import User
 from accounts.permissions import role_may
+from config.queue import task_send_on_commit
 from maps.choices import ImportStatus, IncidentSource
 from maps.models import Incident, IncidentImport
 
@@ -491,7 +492,8 @@ def street_crime_import_queue(*, upload: IO[bytes], file_name: str, by: User) ->
 
     The whole file is checked now, so a file that is not the police format is refused at once (400)
     rather than queued to fail. The file is stored before the record is written; if writing fails it
-    is removed again, and the task is sent only once the record is committed.
+    is removed again, and the task is sent only once the record is committed. If the queue cannot
+    take the task, the record and the file are removed again and QueueUnavailable (503) raised.
     """
     if not may_import_incidents(by):
         raise Forbidden("Your role may not import incidents.")
@@ -506,7 +508,9 @@ def street_crime_import_queue(*, upload: IO[bytes], file_name: str, by: User) ->
                                                   rows_total=survey.rows_total, created_by=by)
             from maps.tasks import street_crime_import_task  # the task module imports this one
 
-            street_crime_import_task.apply_async_on_commit(args=(batch.pk, stored), task_id=import_task_id(batch))
+            task_send_on_commit(street_crime_import_task, args=(batch.pk, stored), task_id=import_task_id(batch),
+                                what=f"the import of {file_name[:100]!r}",
+                                undo=IncidentImport.objects.filter(pk=batch.pk).delete)
     except BaseException:
         default_storage.delete(stored)
         raise

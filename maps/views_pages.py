@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.exceptions import DomainError, Forbidden, InvalidInput
 from accounts.permissions import authorize, role_may
 from cctv.views.cameras import map_settings
+from config.queue import QueueUnavailable
 from maps.choices import ImportStatus
 from maps.imports import (
     import_visible,
@@ -88,6 +89,9 @@ def incident_import(request: HttpRequest) -> HttpResponse:
                                                       by=request.user)
                 except InvalidInput as exc:
                     form.add_error("file", exc.detail)
+                except QueueUnavailable as exc:
+                    status = 503
+                    form.add_error(None, exc.detail)
                 else:
                     return redirect("maps_pages:incident_import_detail", import_id=batch.pk)
     return render(request, "maps/incident_import.html", {"form": form}, status=status)

@@ -18,6 +18,7 @@ from accounts.exceptions import Forbidden, InvalidInput, NotVisible, WrongState
 from accounts.models import Organisation, User
 from accounts.permissions import authorize, can, visible_to
 from accounts.services import access_log_record
+from config.queue import task_send_on_commit
 from evidence.bundles import bundle_exhibit_ids, bundle_exhibits_chosen
 from evidence.choices import BundleStatus, CustodyEventType, RequestKind, RequestState
 from evidence.custody import custody_event_append
@@ -37,7 +38,10 @@ SAR_CHOICE_NEEDED = (
 
 @transaction.atomic
 def bundle_request(*, request: EvidenceRequest, by: User, exhibit_ids: list[int] | None = None) -> ReleaseBundle:
-    """Create the bundle row and send its build to a worker once this transaction commits."""
+    """Create the bundle row and send its build to a worker once this transaction commits.
+
+    If the queue cannot take the build, the row is deleted again and QueueUnavailable (503) raised.
+    """
     request = EvidenceRequest.objects.select_for_update().get(pk=request.pk)
     authorize(by, "build_bundle", request)
     if request.state not in BUNDLE_STATES:
@@ -51,7 +55,8 @@ def bundle_request(*, request: EvidenceRequest, by: User, exhibit_ids: list[int]
         exhibit_ids = sorted(set(exhibit_ids))
     bundle_exhibits_chosen(request, exhibit_ids)  # bad input is a 400 now, not a failed bundle later
     bundle = ReleaseBundle.objects.create(request=request, requested_by=by, status=BundleStatus.BUILDING)
-    bundle_build_task.delay_on_commit(bundle.pk, exhibit_ids)
+    task_send_on_commit(bundle_build_task, args=(bundle.pk, exhibit_ids), what=f"the bundle of {request.reference}",
+                        undo=ReleaseBundle.objects.filter(pk=bundle.pk, status=BundleStatus.BUILDING).delete)
     logger.info("bundle=%s requested request=%s user=%s", bundle.pk, request.pk, by.pk)
     return bundle
 
