@@ -17,6 +17,7 @@ from accounts.models import AccessLogEntry, UserSession
 from accounts.permissions import role_may
 from accounts.services import api_token_create
 from accounts.two_factor import secret_to_key, two_factor_reset
+from tests.twofactor_codes import code_after_last_use
 
 pytestmark = [pytest.mark.django_db, pytest.mark.two_factor]
 
@@ -30,9 +31,14 @@ def no_throttle(settings):
     settings.OTP_STATIC_THROTTLE_FACTOR = 0
 
 
-def code_for(secret: str, steps_ahead: int = 0) -> str:
-    # t0 shifted back moves the clock forward: the next 30-second step's code, as a phone a little fast.
-    return f"{totp(secret_to_key(secret), t0=-30 * steps_ahead):06d}"
+def code_for(secret: str) -> str:
+    return f"{totp(secret_to_key(secret)):06d}"
+
+
+def next_code(secret: str, user) -> str:
+    """The code of the step after the device's last accepted one: a code is good once, so the
+    enrolment's code cannot sign in again within the same 30 seconds (tests/twofactor_codes.py)."""
+    return code_after_last_use(secret, TOTPDevice.objects.get(user=user, confirmed=True))
 
 
 def sign_in_password(client, user, password):
@@ -136,7 +142,7 @@ def test_a_wrong_code_is_refused_and_logged_and_the_right_one_then_signs_in(clie
     assert client.get("/").status_code == 302
     assert client.get("/api/cameras").status_code == 401
 
-    right = client.post(reverse("accounts:second_factor"), {"code": code_for(secret, steps_ahead=1), "next": "/"})
+    right = client.post(reverse("accounts:second_factor"), {"code": next_code(secret, cctv_manager), "next": "/"})
     assert right.status_code == 302 and right.url == "/"
     assert client.get("/").status_code == 200
     assert events(cctv_manager, AccessEvent.SIGN_IN).latest("at").detail == "second factor: authenticator app"
@@ -144,7 +150,7 @@ def test_a_wrong_code_is_refused_and_logged_and_the_right_one_then_signs_in(clie
 
 def test_a_code_already_used_cannot_be_used_again(client, cctv_manager, password):
     secret, _ = enrol(client.__class__(), cctv_manager, password)
-    code = code_for(secret, steps_ahead=1)
+    code = next_code(secret, cctv_manager)
     sign_in_password(client, cctv_manager, password)
     assert client.post(reverse("accounts:second_factor"), {"code": code}).status_code == 302
     client.post(reverse("accounts:logout"))
@@ -180,7 +186,7 @@ def test_wrong_codes_in_a_row_make_the_next_attempt_wait(client, cctv_manager, p
     sign_in_password(client, cctv_manager, password)
     client.post(reverse("accounts:second_factor"), {"code": "111111"})
 
-    throttled = client.post(reverse("accounts:second_factor"), {"code": code_for(secret, steps_ahead=1)})
+    throttled = client.post(reverse("accounts:second_factor"), {"code": next_code(secret, cctv_manager)})
 
     assert throttled.status_code == 400
     assert "Too many wrong codes" in throttled.content.decode()

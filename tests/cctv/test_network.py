@@ -591,8 +591,9 @@ def test_an_empty_selection_is_an_empty_feature_collection(client, net, engineer
 
 
 def test_lists_take_the_same_few_queries_however_many_rows(client, net, engineer, council):
-    """Session (3, it is saved each request), user, the user's organisations, count, rows: 8."""
+    """Session, user, the user's organisations, count, rows: 5."""
     client.force_login(engineer)
+    client.get("/")  # the session's activity stamp is written on the first request, then once a minute
     urls = ["/api/network/nodes", "/api/network/links", "/api/network/nodes/geojson", "/api/network/links/geojson"]
     counts = []
     for _ in range(2):
@@ -602,7 +603,7 @@ def test_lists_take_the_same_few_queries_however_many_rows(client, net, engineer
             counts.append(len(queries))
         LinkFactory.create_batch(10, owner=council)
     assert counts[:4] == counts[4:]
-    assert max(counts) <= 8
+    assert max(counts) <= 5
 
 
 # --- who may do what --------------------------------------------------------------------------

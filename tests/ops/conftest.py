@@ -138,13 +138,17 @@ def celery_app_broker(url: str) -> Iterator[None]:
 
 
 def _drop_pools(app) -> None:
+    from kombu import pools
+
     if app._pool is not None:
         app._pool.force_close_all()
     app._pool = None
     amqp = app.__dict__.get("amqp")
-    if amqp is not None and amqp._producer_pool is not None:
-        amqp._producer_pool.force_close_all()
+    if amqp is not None:
         amqp._producer_pool = None
+    # kombu keeps producer pools in a global registry keyed by connection: a pool closed above would
+    # be handed back for the same broker URL later (to the next test module: "Acquire on closed pool").
+    pools.reset()
 
 
 # --- the test database, as other processes reach it ---------------------------------------------
