@@ -37,9 +37,11 @@ def api_token_create(*, user: User, name: str) -> IssuedToken:
     name = name.strip()
     if not name:
         raise InvalidInput("Give the token a name that says what uses it.")
+    if len(name) > 100:
+        raise InvalidInput(f"The token name is {len(name)} characters long; the limit is 100.")
     prefix = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(user=user, name=name[:100], prefix=prefix, secret_hash=_hash_secret(secret))
+    token = ApiToken.objects.create(user=user, name=name, prefix=prefix, secret_hash=_hash_secret(secret))
     access_log_record(user=user, event=AccessEvent.TOKEN_CREATED, object_label="api token", object_ref=prefix)
     logger.info("api token created prefix=%s user=%s", prefix, user.pk)
     return IssuedToken(token=token, plaintext=f"{TOKEN_TAG}_{prefix}_{secret}")

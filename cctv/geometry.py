@@ -96,10 +96,16 @@ def line_from_input(coordinates: list[list[float]], srid: int = 4326) -> LineStr
     if len(coordinates) < 2:
         raise InvalidInput("A route needs at least two points.")
     try:
-        line = LineString([(float(x), float(y)) for x, y, *_ in coordinates], srid=code)
+        points = [(float(x), float(y)) for x, y, *_ in coordinates]
     except (TypeError, ValueError):
         raise InvalidInput("A route is a list of [x, y] pairs.") from None
-    return to_storage(line, what="route")
+    # Checked here as point_from_input checks a point: GDAL cannot transform a longitude of 1e200,
+    # and its failure was a 500 rather than the caller's mistake.
+    if not all(math.isfinite(v) for point in points for v in point):
+        raise InvalidInput("Coordinates must be finite numbers.")
+    if code == 4326 and not all(-180 <= x <= 180 and -90 <= y <= 90 for x, y in points):
+        raise InvalidInput("A route in SRID 4326 is a list of [longitude, latitude] pairs within -180..180, -90..90.")
+    return to_storage(LineString(points, srid=code), what="route")
 
 
 def field_of_view(

@@ -13,9 +13,10 @@ from django.contrib.gis.db.models.functions import Transform
 from django.http import HttpRequest
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from accounts.exceptions import InvalidInput
+from cctv.pagination import LimitOffsetPagination
 from cctv.schemas import PointIn
 from maps.imports import (
     import_visible,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 
+from cctv.openapi import GEOJSON_OPENAPI
 from maps.coverage import (
     coverage_by_camera,
     coverage_share,
@@ -126,13 +127,14 @@ def uncovered_hotspots_endpoint(request: HttpRequest, filters: Query[HotspotQuer
     return uncovered_hotspots(request.auth, cell_m=filters.cell_m, limit=filters.limit, **filters.as_kwargs())
 
 
-@router.get("/layers/incidents", response={200: dict}, url_name="incidents_layer",
+@router.get("/layers/incidents", response={200: None}, url_name="incidents_layer", openapi_extra=GEOJSON_OPENAPI,
             summary="Incidents as a GeoJSON FeatureCollection (built in PostGIS; at most 20,000)")
 def incidents_layer_endpoint(request: HttpRequest, filters: Query[LayerQuery]):
     return HttpResponse(incidents_layer(request.auth, **filters.as_kwargs()), content_type="application/geo+json")
 
 
-@router.get("/layers/incident-grid", response={200: dict}, url_name="incident_grid_layer",
+@router.get("/layers/incident-grid", response={200: None}, url_name="incident_grid_layer",
+            openapi_extra=GEOJSON_OPENAPI,
             summary="Incidents counted per grid square, as GeoJSON squares (for heat display)")
 def incident_grid_layer_endpoint(request: HttpRequest, filters: Query[GridQuery]):
     body = incident_grid_layer(request.auth, cell_m=filters.cell_m, **filters.as_kwargs())

@@ -16,7 +16,7 @@ from maps.services import month_parse
 router = Router(tags=["maps: placement"])
 
 
-class SuggestIn(Schema):
+class PlacementSuggestIn(Schema):
     k: int = Field(..., description="How many new cameras.", examples=[3])
     candidates: str = Field("grid", description="'grid': points grid_spacing_m apart near the incidents; "
                                                 "'sites': the candidate sites entered by staff.")
@@ -63,7 +63,7 @@ class SolutionOut(Schema):
     mip_gap: float | None
 
 
-class SuggestionOut(Schema):
+class PlacementSuggestionOut(Schema):
     k: int
     candidates: str
     sites: int
@@ -111,8 +111,8 @@ def suggestion_out(suggestion: Suggestion) -> dict:
     }
 
 
-@router.post("/suggest", response=SuggestionOut)
-def placement_suggest_view(request: HttpRequest, payload: SuggestIn):
+@router.post("/suggest", response=PlacementSuggestionOut)
+def placement_suggest_view(request: HttpRequest, payload: PlacementSuggestIn):
     suggestion = placement_suggest(
         request.user, k=payload.k, candidates=payload.candidates, grid_spacing_m=payload.grid_spacing_m,
         max_distance_to_network_m=payload.max_distance_to_network_m, bearings=payload.bearings,

@@ -20,7 +20,7 @@ from ninja import Field, Query, Router, Schema, Status
 from accounts.exceptions import NotVisible
 from cctv.geometry import point_from_input
 from cctv.schemas import PointIn
-from maps.choices import ProposalItemKind
+from maps.choices import ProposalItemKind, ProposalStatus
 from maps.models import ProposalItem
 from maps.proposal_figures import ProposalFigures, proposal_figures, proposal_preview
 from maps.proposals import (
@@ -253,7 +253,7 @@ class ItemFiguresOut(Schema):
     fibre_cost_gbp: Decimal | None
 
 
-class FiguresOut(Schema):
+class ProposalFiguresOut(Schema):
     coverage: CoverageChangeOut
     items: list[ItemFiguresOut]
     fibre_length_m: float
@@ -279,7 +279,7 @@ ERRORS = {400: DetailOut, 403: DetailOut, 404: DetailOut, 409: DetailOut}
 # endpoints (the literal /preview before /{id}, so it is never read as an id)
 
 
-@router.post("/preview", response={200: FiguresOut, **ERRORS}, summary="Figures of one hypothetical item")
+@router.post("/preview", response={200: ProposalFiguresOut, **ERRORS}, summary="Figures of one hypothetical item")
 def proposal_preview_endpoint(request: HttpRequest, payload: PreviewIn):
     period = PeriodQuery(month_from=payload.month_from, month_to=payload.month_to, category=payload.category)
     item = payload.as_kwargs()
@@ -290,7 +290,7 @@ def proposal_preview_endpoint(request: HttpRequest, payload: PreviewIn):
 
 
 @router.get("", response={200: list[ProposalSummaryOut], **ERRORS}, summary="List proposals")
-def proposal_list(request: HttpRequest, status: str | None = None):
+def proposal_list(request: HttpRequest, status: ProposalStatus | None = None):
     proposals = proposals_visible_to(request.auth)
     if status:
         proposals = proposals.filter(status=status)
@@ -354,7 +354,8 @@ def proposal_item_delete(request: HttpRequest, proposal_id: int, item_id: int):
     return Status(204, None)
 
 
-@router.get("/{proposal_id}/figures", response={200: FiguresOut, **ERRORS}, summary="Coverage, overlap and cost")
+@router.get("/{proposal_id}/figures", response={200: ProposalFiguresOut, **ERRORS},
+            summary="Coverage, overlap and cost")
 def proposal_figures_endpoint(request: HttpRequest, proposal_id: int, period: Query[PeriodQuery]):
     proposal = proposal_get(request.auth, proposal_id)
     return _figures_out(proposal_figures(request.auth, proposal=proposal, **period.as_kwargs()))

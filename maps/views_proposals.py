@@ -6,8 +6,6 @@ to one view that calls the service for the move, so the page and the API share e
 
 from __future__ import annotations
 
-import json
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -16,7 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.exceptions import DomainError
-from cctv.views.cameras import map_settings
+from cctv.views.cameras import json_for_script, map_settings
 from maps.proposal_figures import proposal_figures
 from maps.proposals import (
     MOVES,
@@ -57,7 +55,7 @@ def proposal_detail(request: HttpRequest, proposal_id: int) -> HttpResponse:
     context = {
         "proposal": proposal, "items": items,
         "figures": figures, "figures_error": error, "moves": proposal_moves_for(request.user, proposal),
-        "map_json": json.dumps(_map_data(proposal, items)),
+        "map_json": json_for_script(_map_data(proposal, items)),
     }
     return render(request, "maps/proposal_detail.html", context)
 

@@ -7,7 +7,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from accounts.exceptions import InvalidInput, WrongState
 from accounts.permissions import authorize, visible_to
@@ -15,6 +15,8 @@ from cctv.choices import StatusSource
 from cctv.geojson import cameras_geojson
 from cctv.geometry import point_from_input
 from cctv.models import Camera, CameraSnapshot, Node
+from cctv.openapi import GEOJSON_OPENAPI, file_openapi
+from cctv.pagination import LimitOffsetPagination
 from cctv.schemas import (
     CameraFilter,
     CameraIn,
@@ -69,7 +71,7 @@ def camera_list(request: HttpRequest, filters: Query[CameraFilter]):
 
 
 @router.get("/geojson", summary="Cameras as a GeoJSON FeatureCollection (built in PostGIS)", url_name="camera_geojson",
-            response={200: dict})
+            response={200: None}, openapi_extra=GEOJSON_OPENAPI)
 def camera_geojson(request: HttpRequest, filters: Query[CameraFilter], geometry: str = "location"):
     if geometry not in ("location", "view"):
         raise InvalidInput("geometry is 'location' (points) or 'view' (field-of-view polygons).")
@@ -161,7 +163,7 @@ def snapshot_upload(request: HttpRequest, camera_id: int, image: File[UploadedFi
 
 
 @router.get("/{camera_id}/snapshots/{snapshot_id}/{variant}", summary="Snapshot image or thumbnail",
-            response={200: None})
+            response={200: None}, openapi_extra=file_openapi("The image", "image/jpeg", "image/png"))
 def snapshot_file(request: HttpRequest, camera_id: int, snapshot_id: int, variant: str):
     camera = _camera(request, camera_id)
     snapshot = get_object_or_404(CameraSnapshot, pk=snapshot_id, camera=camera)

@@ -20,11 +20,13 @@ weekends and bank holidays.
 from dataclasses import asdict
 from datetime import date, datetime, time
 from decimal import Decimal
+from typing import Annotated
 
 from django.db.models import Q
 from django.http import HttpRequest
 from ninja import Field, FilterSchema, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
+from pydantic import WithJsonSchema
 
 from accounts.exceptions import InvalidInput, NotVisible
 from accounts.models import User
@@ -33,6 +35,7 @@ from cctv.choices import FaultPriority, FaultStatus
 from cctv.exceptions import CameraNotFound
 from cctv.models import Camera, Contract, Fault, Link, Node
 from cctv.notifications import fault_subject_text
+from cctv.pagination import LimitOffsetPagination
 from cctv.selectors import fault_cameras_taken_down, fault_clocks
 from cctv.services.faults import (
     fault_acknowledge,
@@ -235,6 +238,12 @@ class SlaTermOut(Schema):
         return sla_rule_text(term, term.contract)
 
 
+# The working day is a wall-clock time in Europe/London, which has no fixed offset: OpenAPI's "time"
+# format (RFC 3339) requires one, so the schema states what is sent instead ("08:00:00").
+LocalTime = Annotated[time, WithJsonSchema({"type": "string", "pattern": r"^\d{2}:\d{2}:\d{2}(\.\d+)?$",
+                                            "description": "Wall-clock time in Europe/London, HH:MM:SS"})]
+
+
 class ContractOut(Schema):
     id: int
     reference: str
@@ -251,8 +260,8 @@ class ContractOut(Schema):
     credit_per_response_breach_gbp: Decimal
     credit_per_fix_breach_gbp: Decimal
     availability_credit_pct_per_point: Decimal
-    working_day_starts_at: time
-    working_day_ends_at: time
+    working_day_starts_at: LocalTime
+    working_day_ends_at: LocalTime
     sla_terms: list[SlaTermOut]
 
     @staticmethod

@@ -127,6 +127,9 @@ def _moment(value: str, *, name: str) -> dt.datetime:
     if moment is None:
         raise InvalidInput(f"{name} must be an ISO date (2025-03-01) or date-time (2025-03-01T09:00:00Z), "
                            f"not {value!r}.")
+    # Year 1 or 9999 overflowed when moved to London time (a 500); no timeline reaches either.
+    if not 1900 <= moment.year <= 2999:
+        raise InvalidInput(f"{name} must be between the years 1900 and 2999, not {value!r}.")
     return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 
 

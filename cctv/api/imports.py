@@ -19,6 +19,7 @@ from accounts.services import access_log_record
 from cctv.exceptions import ImportRejected
 from cctv.exports import Export, estate_csv, estate_geojson, estate_osm
 from cctv.imports import MAX_IMPORT_BYTES, estate_import, import_owner_resolve, too_large_message
+from cctv.openapi import GEOJSON_OPENAPI, file_openapi
 
 router = Router(tags=["estate import and export"])
 
@@ -87,16 +88,20 @@ def _download(request: HttpRequest, export: Export) -> HttpResponse:
     return response
 
 
-@router.get("/export.csv", summary="The estate as CSV (the import's own columns)")
+@router.get("/export.csv", response={200: None}, openapi_extra=file_openapi("The estate as CSV", "text/csv"),
+            summary="The estate as CSV (the import's own columns)")
 def estate_export_csv(request: HttpRequest, filters: Query[ExportFilter]):
     return _download(request, estate_csv(user=request.auth, owner_id=filters.owner))
 
 
-@router.get("/export.geojson", summary="The estate as a GeoJSON FeatureCollection in WGS84")
+@router.get("/export.geojson", response={200: None}, openapi_extra=GEOJSON_OPENAPI,
+            summary="The estate as a GeoJSON FeatureCollection in WGS84")
 def estate_export_geojson(request: HttpRequest, filters: Query[ExportFilter]):
     return _download(request, estate_geojson(user=request.auth, owner_id=filters.owner))
 
 
-@router.get("/export.osm", summary="Cameras in service as OpenStreetMap XML nodes with surveillance tags")
+@router.get("/export.osm", response={200: None},
+            openapi_extra=file_openapi("OpenStreetMap XML", "application/vnd.openstreetmap.data+xml"),
+            summary="Cameras in service as OpenStreetMap XML nodes with surveillance tags")
 def estate_export_osm(request: HttpRequest, filters: Query[ExportFilter]):
     return _download(request, estate_osm(user=request.auth, owner_id=filters.owner))

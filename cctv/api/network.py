@@ -11,7 +11,7 @@ from django.contrib.gis.db.models.functions import Transform
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from accounts.exceptions import InvalidInput
 from accounts.models import Organisation
@@ -19,6 +19,8 @@ from accounts.permissions import authorize, visible_to
 from cctv.choices import LinkKind, NetworkStatus, NodeKind
 from cctv.geometry import line_from_input, point_from_input
 from cctv.models import Camera, Link, Node
+from cctv.openapi import GEOJSON_OPENAPI
+from cctv.pagination import LimitOffsetPagination
 from cctv.queries import (
     Hop,
     camera_trace,
@@ -261,7 +263,8 @@ def node_list(request: HttpRequest, filters: Query[NetworkFilter]):
     return _nodes_out(_nodes_filtered(request, filters)).order_by("name", "id")
 
 
-@router.get("/nodes/geojson", response={200: dict}, summary="Nodes as a GeoJSON FeatureCollection (built in PostGIS)")
+@router.get("/nodes/geojson", response={200: None}, summary="Nodes as a GeoJSON FeatureCollection (built in PostGIS)",
+            openapi_extra=GEOJSON_OPENAPI)
 def node_geojson(request: HttpRequest, filters: Query[NetworkFilter]):
     return HttpResponse(nodes_geojson(_nodes_filtered(request, filters)), content_type="application/geo+json")
 
@@ -317,7 +320,8 @@ def link_list(request: HttpRequest, filters: Query[NetworkFilter]):
     return _links_out(_links_filtered(request, filters)).order_by("id")
 
 
-@router.get("/links/geojson", response={200: dict}, summary="Links as a GeoJSON FeatureCollection (built in PostGIS)")
+@router.get("/links/geojson", response={200: None}, summary="Links as a GeoJSON FeatureCollection (built in PostGIS)",
+            openapi_extra=GEOJSON_OPENAPI)
 def link_geojson(request: HttpRequest, filters: Query[NetworkFilter]):
     return HttpResponse(links_geojson(_links_filtered(request, filters)), content_type="application/geo+json")
 

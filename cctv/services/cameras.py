@@ -18,6 +18,7 @@ from accounts.models import Organisation, User
 from cctv.choices import CameraKind, CameraStatus, StatusSource
 from cctv.geometry import field_of_view
 from cctv.models import Camera, CameraStatusChange
+from cctv.services.fields import nulls_refused
 from cctv.services.history import history_actor
 
 logger = logging.getLogger(__name__)
@@ -83,6 +84,7 @@ def camera_update(*, camera: Camera, by: User | None, reason: str = "", **change
     unknown = set(changes) - EDITABLE_FIELDS
     if unknown:
         raise InvalidInput(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
+    nulls_refused(Camera, changes)
     camera = Camera.objects.select_for_update().get(pk=camera.pk)
     for name, value in changes.items():
         setattr(camera, name, value)

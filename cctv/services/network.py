@@ -28,6 +28,7 @@ from cctv.choices import LinkKind, NetworkStatus
 from cctv.geometry import to_storage
 from cctv.models import Camera, CameraPath, Link, Node
 from cctv.queries import CentreRoutes, network_graph
+from cctv.services.fields import nulls_refused
 from cctv.services.history import history_actor
 
 logger = logging.getLogger(__name__)
@@ -99,6 +100,7 @@ def node_update(*, node: Node, by: User | None, reason: str = "", **changes: Any
     unknown = set(changes) - NODE_EDITABLE_FIELDS
     if unknown:
         raise InvalidInput(f"These node fields cannot be changed here: {', '.join(sorted(unknown))}.")
+    nulls_refused(Node, changes)
     _network_lock(node.owner_id)
     node = Node.objects.select_for_update().get(pk=node.pk)
     if "location" in changes:
@@ -207,6 +209,7 @@ def link_update(*, link: Link, by: User | None, reason: str = "", **changes: Any
     unknown = set(changes) - LINK_EDITABLE_FIELDS
     if unknown:
         raise InvalidInput(f"These link fields cannot be changed here: {', '.join(sorted(unknown))}.")
+    nulls_refused(Link, changes)
     _network_lock(link.owner_id)
     link = Link.objects.select_for_update().select_related("a_node", "b_node").get(pk=link.pk)
     for name, value in changes.items():

@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from accounts.exceptions import DomainError
@@ -32,6 +33,15 @@ from cctv.services.cameras import camera_relocate, camera_status_record, camera_
 from cctv.services.snapshots import snapshot_add
 
 CAMERA_ACTIONS = ("change", "change_status")
+
+
+# Keeps JSON inert inside <script type="application/json">{{ map_json|safe }}</script>: a camera named
+# "</script><script>..." would otherwise end the element and run as markup (Django's json_script escapes so).
+_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+def json_for_script(data) -> str:
+    return json.dumps(data).translate(_SCRIPT_ESCAPES)
 
 
 def map_settings() -> dict:
@@ -89,8 +99,8 @@ def camera_detail(request: HttpRequest, camera_id: int) -> HttpResponse:
     allowed = actions_allowed(request.user, camera, CAMERA_ACTIONS)
     map_data = {
         **map_settings(),
-        "camerasUrl": reverse("api:camera_geojson") + f"?q={camera.asset_ref}",
-        "viewsUrl": reverse("api:camera_geojson") + f"?q={camera.asset_ref}&geometry=view",
+        "camerasUrl": reverse("api:camera_geojson") + "?" + urlencode({"q": camera.asset_ref}),
+        "viewsUrl": reverse("api:camera_geojson") + "?" + urlencode({"q": camera.asset_ref, "geometry": "view"}),
         "focusAssetRef": camera.asset_ref,
     }
     context = {
@@ -104,7 +114,7 @@ def camera_detail(request: HttpRequest, camera_id: int) -> HttpResponse:
         "status_form": CameraStatusForm(initial={"status": camera.status}),
         "snapshot_form": SnapshotForm(),
         "status_colours": CAMERA_STATUS_COLOUR,
-        "map_json": json.dumps(map_data),
+        "map_json": json_for_script(map_data),
     }
     return render(request, "cctv/camera_detail.html", context)
 

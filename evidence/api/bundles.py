@@ -10,11 +10,13 @@ import datetime as dt
 
 from django.http import FileResponse, HttpRequest
 from ninja import Path, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from accounts.exceptions import InvalidInput, NotVisible
 from accounts.models import Organisation
 from accounts.permissions import authorize, visible_to
+from cctv.openapi import file_openapi
+from cctv.pagination import LimitOffsetPagination
 from evidence.choices import BundleStatus
 from evidence.models import Disclosure, EvidenceRequest, ReleaseBundle
 from evidence.services.release import (
@@ -159,7 +161,7 @@ def bundle_detail(request: HttpRequest, id: int = Path(..., description="The bun
 
 
 @router.get("/{bundle_id}/download", summary="Download a ready bundle (streamed; logged in access and custody logs)",
-            response={200: None})
+            response={200: None}, openapi_extra=file_openapi("The bundle, a ZIP", "application/zip"))
 def bundle_download(request: HttpRequest, bundle_id: int):
     bundle = bundle_for_download(bundle_id=bundle_id, user=request.auth)
     stream = bundle.file.open("rb")

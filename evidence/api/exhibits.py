@@ -13,6 +13,7 @@ from django.http import FileResponse, HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from accounts.exceptions import NotVisible
+from cctv.openapi import file_openapi
 from evidence.models import EvidenceRequest, Exhibit
 from evidence.services.exhibits import (
     exhibit_download_open,
@@ -95,7 +96,8 @@ def exhibit_get(request: HttpRequest, exhibit_id: int):
     return exhibit_out(exhibit_for(request.auth, exhibit_id))
 
 
-@router.get("/{int:exhibit_id}/download", response={200: None}, summary="Download the exhibit's bytes (streamed)")
+@router.get("/{int:exhibit_id}/download", response={200: None}, summary="Download the exhibit's bytes (streamed)",
+            openapi_extra=file_openapi("The exhibit, in the media type it was uploaded with", "*/*"))
 def exhibit_download(request: HttpRequest, exhibit_id: int):
     download = exhibit_download_open(exhibit_for(request.auth, exhibit_id), by=request.auth,
                                      ip_address=request.META.get("REMOTE_ADDR"))

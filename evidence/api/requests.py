@@ -17,12 +17,13 @@ A move the state does not allow is a 409 whose body lists the moves the caller m
 
 from django.http import HttpRequest
 from ninja import Query, Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from accounts.exceptions import InvalidInput
 from accounts.models import Organisation
 from accounts.permissions import authorize
 from cctv.geometry import point_from_input
+from cctv.pagination import LimitOffsetPagination
 from evidence.choices import DEFAULT_LEGAL_BASIS, RequestKind
 from evidence.models import EvidenceRequest
 from evidence.schemas import (

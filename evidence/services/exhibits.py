@@ -134,6 +134,14 @@ class NewExhibit:
 
 
 def _check_new_exhibit(request: EvidenceRequest, new: NewExhibit) -> None:
+    # Refused, not cut to fit: an exhibit's description is part of the evidence record; and NUL,
+    # which PostgreSQL cannot store, was a 500 after the file had been moved into storage.
+    limit = Exhibit._meta.get_field("description").max_length
+    if len(new.description) > limit:
+        raise InvalidInput(f"description is {len(new.description):,} characters; an exhibit's description is at "
+                           f"most {limit}.")
+    if "\x00" in new.description:
+        raise InvalidInput("description contains a NUL character (\\u0000), which no text field can hold.")
     if new.camera is not None and new.camera.owner_id != request.owner_id:
         raise InvalidInput(f"Camera {new.camera.asset_ref} is not one of {request.owner}'s cameras.")
     if new.recorded_from and new.recorded_to and new.recorded_to < new.recorded_from:
@@ -172,7 +180,7 @@ def exhibit_store(
             stored_name = storage.save(_storage_name(request=request, extension=extension), upload)
             derived_from = new.derived_from
             exhibit = Exhibit.objects.create(
-                request=request, reference=reference, kind=new.kind, description=new.description[:300],
+                request=request, reference=reference, kind=new.kind, description=new.description,
                 is_master_copy=new.is_master_copy, camera=new.camera, recorded_from=new.recorded_from,
                 recorded_to=new.recorded_to, file=stored_name, original_filename=upload.original_name,
                 content_type=_content_type(upload.content_type), size_bytes=upload.size, sha256=upload.sha256,

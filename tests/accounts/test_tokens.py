@@ -90,3 +90,15 @@ def test_token_page_creates_and_revokes(client, officer):
     assert response.status_code == 302
     token.refresh_from_db()
     assert token.revoked_at is not None
+
+
+def test_a_token_name_over_the_limit_is_refused_not_cut_short(cctv_manager):
+    import pytest
+
+    from accounts.exceptions import InvalidInput
+    from accounts.models import ApiToken
+    from accounts.services import api_token_create
+
+    with pytest.raises(InvalidInput, match="101 characters long; the limit is 100"):
+        api_token_create(user=cctv_manager, name="x" * 101)
+    assert not ApiToken.objects.exists()
