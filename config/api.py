@@ -36,6 +36,8 @@ ERROR_RESPONSES = {
     409: ("Not allowed in the object's current state; `allowed` lists the moves that are.", WrongStateOut),
     413: ("The request body is larger than the service accepts.", ErrorOut),
     422: ("The request does not match the schema; `errors` lists each problem.", ValidationErrorOut),
+    503: ("The task queue is unavailable, so the work was not started and nothing was saved (config/queue.py).",
+          ErrorOut),
 }
 UNSAFE_METHODS = {"post", "put", "patch", "delete"}
 
@@ -51,7 +53,7 @@ def _error_statuses(method: str, operation: dict) -> list[int]:
     if "requestBody" in operation:
         statuses.append(413)
     if method in UNSAFE_METHODS:
-        statuses += [400, 409]
+        statuses += [400, 409, 503]
     return sorted(set(statuses))
 
 

@@ -163,3 +163,11 @@ def test_a_bundle_request_goes_through_again_once_redis_is_back(client, arranged
     assert response.status_code == 202, response.content
     assert list(ReleaseBundle.objects.values_list("pk", flat=True)) == [response.json()["id"]]
     assert queued_messages(redis_stopped) == 1
+
+
+def test_the_schema_documents_the_503_of_a_write_that_needs_the_queue():
+    from config.api import api
+
+    paths = api.get_openapi_schema()["paths"]
+    bundle = paths["/api/evidence/bundles/{id}"]["post"]  # {id}: the evidence request whose bundle is built
+    assert "503" in {str(status) for status in bundle["responses"]}
