@@ -102,3 +102,23 @@ def test_a_token_name_over_the_limit_is_refused_not_cut_short(cctv_manager):
     with pytest.raises(InvalidInput, match="101 characters long; the limit is 100"):
         api_token_create(user=cctv_manager, name="x" * 101)
     assert not ApiToken.objects.exists()
+
+
+def test_a_session_needs_its_csrf_token_for_an_unsafe_api_call(officer):
+    from django.test import Client
+
+    from accounts.models import ApiToken
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(officer)
+
+    refused = client.post("/api/accounts/tokens", {"name": "forged"}, content_type="application/json")
+    assert refused.status_code == 403
+    assert not ApiToken.objects.exists()
+
+    client.get("/accounts/tokens/")  # a page sets the CSRF cookie, as the browser would get it
+    token = client.cookies["csrftoken"].value
+    allowed = client.post("/api/accounts/tokens", {"name": "mine"}, content_type="application/json",
+                          HTTP_X_CSRFTOKEN=token)
+    assert allowed.status_code == 201
+    assert list(ApiToken.objects.values_list("name", flat=True)) == ["mine"]
