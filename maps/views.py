@@ -1,6 +1,5 @@
 """The map page: cameras, their views, the network and incidents, with filters (DESIGN.md 2D)."""
 
-import json
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -35,7 +34,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
         "pointZoom": 15,  # GeoJSON points, if the tile library is missing; a grid below
     }
     return render(request, "maps/map.html", {
-        "map_json": json.dumps(data),
+        "map_data": data,
         "statuses": CameraStatus.choices,
         "towns": camera_towns(request.user),
         "categories": categories,

@@ -150,7 +150,7 @@ def _render_placement(request: HttpRequest, form: PlacementForm, *, suggestion: 
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     title = f"{data['k']} suggested cameras, {data['month_from']} to {data['month_to']}" if data else ""
     return render(request, "maps/placement.html", {
-        "placement_json": json.dumps(_map_data(suggestion)) if suggestion else "",
+        "placement_data": _map_data(suggestion) if suggestion else None,
         "form": form, "suggestion": suggestion, "rows": rows, "adopt_error": adopt_error,
         "query": query, "title": title,
         "shortfall": None if not suggestion or suggestion.ilp is None

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.exceptions import DomainError
-from cctv.views.cameras import json_for_script, map_settings
+from cctv.views.cameras import map_settings
 from maps.proposal_figures import proposal_figures
 from maps.proposals import (
     MOVES,
@@ -55,7 +55,7 @@ def proposal_detail(request: HttpRequest, proposal_id: int) -> HttpResponse:
     context = {
         "proposal": proposal, "items": items,
         "figures": figures, "figures_error": error, "moves": proposal_moves_for(request.user, proposal),
-        "map_json": json_for_script(_map_data(proposal, items)),
+        "map_data": _map_data(proposal, items),
     }
     return render(request, "maps/proposal_detail.html", context)
 

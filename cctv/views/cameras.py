@@ -1,6 +1,5 @@
 """Server-rendered estate pages: check access, call a selector or service, render."""
 
-import json
 
 from django.conf import settings
 from django.contrib import messages
@@ -33,15 +32,6 @@ from cctv.services.cameras import camera_relocate, camera_status_record, camera_
 from cctv.services.snapshots import snapshot_add
 
 CAMERA_ACTIONS = ("change", "change_status")
-
-
-# Keeps JSON inert inside <script type="application/json">{{ map_json|safe }}</script>: a camera named
-# "</script><script>..." would otherwise end the element and run as markup (Django's json_script escapes so).
-_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
-
-
-def json_for_script(data) -> str:
-    return json.dumps(data).translate(_SCRIPT_ESCAPES)
 
 
 def map_settings() -> dict:
@@ -114,7 +104,7 @@ def camera_detail(request: HttpRequest, camera_id: int) -> HttpResponse:
         "status_form": CameraStatusForm(initial={"status": camera.status}),
         "snapshot_form": SnapshotForm(),
         "status_colours": CAMERA_STATUS_COLOUR,
-        "map_json": json_for_script(map_data),
+        "map_data": map_data,
     }
     return render(request, "cctv/camera_detail.html", context)
 

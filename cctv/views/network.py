@@ -1,6 +1,5 @@
 """The network view: nodes and links on a map, a link's impact, a camera's trace."""
 
-import json
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -21,7 +20,7 @@ def network_overview(request: HttpRequest) -> HttpResponse:
     nodes = visible_to(request.user, Node.objects.all()).order_by("kind", "name")
     map_data = {**map_settings(), "nodesUrl": "/api/network/nodes/geojson", "linksUrl": "/api/network/links/geojson",
                 "camerasUrl": reverse("api:camera_geojson")}
-    return render(request, "cctv/network.html", {"links": links, "nodes": nodes, "map_json": json.dumps(map_data)})
+    return render(request, "cctv/network.html", {"links": links, "nodes": nodes, "map_data": map_data})
 
 
 @login_required

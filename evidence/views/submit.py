@@ -1,6 +1,5 @@
 """The police portal's request form (also used by staff for SARs and internal requests)."""
 
-import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -43,5 +42,5 @@ def request_new(request: HttpRequest) -> HttpResponse:
             return redirect("evidence:request_detail", request_id=created.pk)
     map_data = {**map_settings(), "camerasUrl": reverse("api:camera_geojson"),
                 "viewsUrl": reverse("api:camera_geojson") + "?geometry=view", "pickLocation": True}
-    return render(request, "evidence/request_form.html", {"form": form, "map_json": json.dumps(map_data)},
+    return render(request, "evidence/request_form.html", {"form": form, "map_data": map_data},
                   status=400 if request.method == "POST" else 200)

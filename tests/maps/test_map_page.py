@@ -5,7 +5,7 @@ import re
 
 
 def map_data(page: str) -> dict:
-    return json.loads(re.search(r'<script type="application/json" id="map-data">(.*?)</script>', page, re.S).group(1))
+    return json.loads(re.search(r'<script id="map-data" type="application/json">(.*?)</script>', page, re.S).group(1))
 
 
 def test_staff_map_carries_every_layer(client, og_member):

@@ -273,7 +273,7 @@ def test_police_and_engineers_may_neither_see_suggestions_nor_adopt_them(client,
 def test_the_placement_page_carries_the_suggested_cameras_for_its_map(client, cctv_manager, known_case):
     client.force_login(cctv_manager)
     page = client.get("/placement/", PLACEMENT_QUERY).content.decode()
-    data = json.loads(re.search(r'<script type="application/json" id="placement-data">(.*?)</script>', page,
+    data = json.loads(re.search(r'<script id="placement-data" type="application/json">(.*?)</script>', page,
                                 re.S).group(1))
     assert sorted(camera["gained"] for camera in data["cameras"]) == [3, 3]  # Y and Z, by hand
     assert "<script>" not in page
