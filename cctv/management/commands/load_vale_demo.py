@@ -27,7 +27,8 @@ class Command(BaseCommand):
             + ("  (sets up two-factor sign-in at first sign-in)" if role_requires_second_factor(user.role) else "")
             for user in people
         ]
-        lines.append("  no phone to hand? `.venv/bin/python manage.py totp_code <key shown on the set-up page>`")
+        lines.append("  no phone to hand? "
+                     "`DEBUG=true .venv/bin/python manage.py totp_code <key shown on the set-up page>`")
         credentials.write_text("\n".join(lines) + "\n")
         credentials.chmod(0o600)
         self.stdout.write(f"Vale demo loaded: {len(people)} people in {len(DEMO_PEOPLE)} roles.")
