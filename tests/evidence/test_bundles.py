@@ -325,6 +325,18 @@ def test_signing_key_create_writes_a_key_only_its_owner_can_read_and_refuses_to_
         call_command("signing_key_create", stdout=io.StringIO())
 
 
+def test_if_missing_makes_the_key_once_and_then_leaves_it_alone(settings):
+    call_command("signing_key_create", "--if-missing", stdout=io.StringIO())
+    first = signing_key_fingerprint()
+    out = io.StringIO()
+
+    call_command("signing_key_create", "--if-missing", stdout=out)
+
+    assert signing_key_fingerprint() == first
+    assert f"fingerprint {first}" in out.getvalue()
+    assert not list(Path(settings.EVIDENCE_SIGNING_KEY_FILE).parent.glob("*.retired-*.pem"))
+
+
 def test_rotating_the_key_retires_the_old_one_beside_it(settings):
     call_command("signing_key_create", stdout=io.StringIO())
     old = signing_key_fingerprint()

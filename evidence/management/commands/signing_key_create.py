@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from evidence.signing import signing_key_create, signing_key_fingerprint, signing_public_key_pem
+from evidence.signing import signing_key_create, signing_key_fingerprint, signing_key_path, signing_public_key_pem
 
 
 class Command(BaseCommand):
@@ -14,8 +14,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--rotate", action="store_true",
                             help="retire the existing key (kept, renamed) and make a new one")
+        parser.add_argument("--if-missing", action="store_true",
+                            help="do nothing if the key exists (for set-up scripts such as bin/run)")
 
-    def handle(self, *args, rotate: bool = False, **options):
+    def handle(self, *args, rotate: bool = False, if_missing: bool = False, **options):
+        if if_missing and not rotate and signing_key_path().exists():
+            self.stdout.write(f"Signing key {signing_key_path()} exists; fingerprint {signing_key_fingerprint()}.")
+            return
         try:
             path = signing_key_create(replace=rotate)
         except FileExistsError as exc:
