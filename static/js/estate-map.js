@@ -5,7 +5,7 @@
   "use strict";
   var holder = document.getElementById("camera-map");
   var dataNode = document.getElementById("map-data");
-  if (!holder || !dataNode || typeof L === "undefined") { return; }
+  if (!holder || !dataNode || typeof L === "undefined" || !window.valeMap) { return; }
   var settings = JSON.parse(dataNode.textContent);
   var message = document.getElementById("map-message");
 
@@ -13,18 +13,10 @@
     if (message) { message.textContent = text; message.hidden = false; }
   }
 
-  var map = L.map(holder, { zoomControl: true, attributionControl: true }).setView([51.40, -3.27], 12);
-  if (settings.tileUrl) {
-    var failures = 0;
-    L.tileLayer(settings.tileUrl, { attribution: settings.tileAttribution || "", maxZoom: 19 })
-      .on("tileerror", function () {
-        failures += 1;
-        if (failures === 1) { note("The basemap could not be reached; cameras and views are shown without it."); }
-      })
-      .addTo(map);
-  } else {
-    note("No basemap is configured; cameras and views are shown without one.");
-  }
+  var map = window.valeMap(holder, settings, note, {
+    none: "No basemap is configured; cameras and views are shown without one.",
+    unreachable: "The basemap could not be reached; cameras and views are shown without it."
+  });
 
   function colour(status) {
     return (settings.statusColours && settings.statusColours[status]) || "#333";

@@ -7,7 +7,7 @@
   "use strict";
   var holder = document.getElementById("public-map");
   var dataNode = document.getElementById("public-map-data");
-  if (!holder || !dataNode || typeof L === "undefined") { return; }
+  if (!holder || !dataNode || typeof L === "undefined" || !window.valeMap) { return; }
   var settings = JSON.parse(dataNode.textContent);
   var message = document.getElementById("map-message");
 
@@ -15,18 +15,10 @@
     if (message) { message.textContent = text; message.hidden = false; }
   }
 
-  var map = L.map(holder, { zoomControl: true, attributionControl: true }).setView([51.40, -3.27], 12);
-  if (settings.tileUrl) {
-    var failures = 0;
-    L.tileLayer(settings.tileUrl, { attribution: settings.tileAttribution || "", maxZoom: 19 })
-      .on("tileerror", function () {
-        failures += 1;
-        if (failures === 1) { note("The background map could not be reached; the cameras are shown without it."); }
-      })
-      .addTo(map);
-  } else {
-    note("No background map is configured; the cameras are shown without one.");
-  }
+  var map = window.valeMap(holder, settings, note, {
+    none: "No background map is configured; the cameras are shown without one.",
+    unreachable: "The background map could not be reached; the cameras are shown without it."
+  });
 
   function load(url) {
     return fetch(url, { credentials: "omit", headers: { "Accept": "application/geo+json" } })
