@@ -27,11 +27,6 @@ def role_requires_second_factor(role: str) -> bool:
     return role in settings.TWO_FACTOR_REQUIRED_ROLES
 
 
-def second_factor_needed(user: User) -> bool:
-    """Whether signing in as this user takes a code: their role requires it, or they set one up."""
-    return role_requires_second_factor(user.role) or totp_device_of(user) is not None
-
-
 def totp_device_of(user: User) -> TOTPDevice | None:
     return TOTPDevice.objects.devices_for_user(user, confirmed=True).first()
 
@@ -44,7 +39,7 @@ def second_factor_missing(request) -> bool:
     """True for a signed-in session whose role needs a second factor it has not given.
 
     Asked on every request, so it costs no query. Someone who opted in is covered without one:
-    their sign-in asks for the code (second_factor_needed), and setting up an authenticator ends
+    their sign-in asks for the code (accounts.views.LoginView), and setting up an authenticator ends
     their other sessions, so no session of theirs lives on without it.
     """
     user = getattr(request, "user", None)

@@ -15,7 +15,7 @@ from accounts.permissions import authorize
 from accounts.selectors import access_log_visible_to, api_tokens_visible_to
 from accounts.services import api_token_create, api_token_revoke
 from accounts.sign_in import pending_start
-from accounts.two_factor import second_factor_needed, totp_device_of
+from accounts.two_factor import role_requires_second_factor, totp_device_of
 
 
 class LoginView(auth_views.LoginView):
@@ -27,9 +27,10 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form):
         user = form.get_user()
-        if second_factor_needed(user):
+        device = totp_device_of(user)
+        if device is not None or role_requires_second_factor(user.role):
             pending_start(self.request, user)
-            target = "accounts:second_factor" if totp_device_of(user) else "accounts:two_factor_enrol"
+            target = "accounts:second_factor" if device is not None else "accounts:two_factor_enrol"
             return redirect(f"{reverse(target)}?{urlencode({'next': self.get_success_url()})}")
         return super().form_valid(form)
 

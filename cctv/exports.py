@@ -122,7 +122,7 @@ def _filename(extension: str, today: date | None) -> str:
     return f"vale-cctv-estate-{(today or timezone.localdate()).isoformat()}.{extension}"
 
 
-def _csv_cell(value: object) -> str:
+def csv_cell(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -146,7 +146,7 @@ def estate_csv(*, user: User, owner_id: int | None = None, today: date | None = 
             "longitude": f"{camera.wgs84.x:.7f}", "latitude": f"{camera.wgs84.y:.7f}",
             "easting": repr(camera.location.x), "northing": repr(camera.location.y),
         }
-        writer.writerow([location[name] if name in location else _csv_cell(getattr(camera, COLUMNS[name].field))
+        writer.writerow([location[name] if name in location else csv_cell(getattr(camera, COLUMNS[name].field))
                          for name in CSV_COLUMNS])
         count += 1
     return Export(codecs.BOM_UTF8 + out.getvalue().encode("utf-8"), "text/csv; charset=utf-8",

@@ -34,7 +34,7 @@ from django.db.models import Count, Max, Min
 from django.utils import timezone
 
 from cctv.choices import CAMERA_STATUSES_UNMONITORED, CameraKind, CameraStatus
-from cctv.exports import _csv_cell, osm_tags
+from cctv.exports import csv_cell, osm_tags
 from cctv.models import Camera, Contract, Scheme
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
@@ -109,7 +109,7 @@ def public_cameras_csv() -> bytes:
     writer.writerow(CSV_COLUMNS)
     for row in public_camera_rows():
         cells = {"longitude": f"{row['longitude']:.6f}", "latitude": f"{row['latitude']:.6f}"}
-        writer.writerow([cells.get(name) or _csv_cell(row[name]) for name in CSV_COLUMNS])
+        writer.writerow([cells.get(name) or csv_cell(row[name]) for name in CSV_COLUMNS])
     return "\ufeff".encode() + out.getvalue().encode("utf-8")
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -24,6 +23,7 @@ from django.views.decorators.http import require_GET
 
 from cctv.choices import CameraKind, Mounting
 from cctv.open_data import PUBLIC_CAMERA_FIELDS, public_camera_rows, published_schemes
+from cctv.views.cameras import basemap_settings
 from evidence.signing import (
     signer_name,
     signing_key_fingerprint,
@@ -61,8 +61,7 @@ def published_signing_key() -> PublishedKey | None:
 def _map_settings() -> dict:
     cameras_url = reverse("open_data:cameras_geojson")
     return {
-        "tileUrl": settings.MAP_TILE_URL, "tileAttribution": settings.MAP_TILE_ATTRIBUTION,
-        "camerasUrl": cameras_url, "viewsUrl": f"{cameras_url}?geometry=view",
+        **basemap_settings(), "camerasUrl": cameras_url, "viewsUrl": f"{cameras_url}?geometry=view",
         "kindLabels": dict(CameraKind.choices), "mountingLabels": dict(Mounting.choices),
     }
 

@@ -34,9 +34,13 @@ from cctv.services.snapshots import snapshot_add
 CAMERA_ACTIONS = ("change", "change_status")
 
 
+def basemap_settings() -> dict:
+    """What every map page's background needs (static/js/basemap.js)."""
+    return {"tileUrl": settings.MAP_TILE_URL, "tileAttribution": settings.MAP_TILE_ATTRIBUTION}
+
+
 def map_settings() -> dict:
-    return {"tileUrl": settings.MAP_TILE_URL, "tileAttribution": settings.MAP_TILE_ATTRIBUTION,
-            "statusColours": CAMERA_STATUS_COLOUR}
+    return {**basemap_settings(), "statusColours": CAMERA_STATUS_COLOUR}
 
 
 @login_required

@@ -57,10 +57,6 @@ class SubmissionsThrottled(DomainError):
     status_code = 429
 
 
-def per_address_per_hour() -> int:
-    return settings.PUBLIC_SAR_PER_ADDRESS_PER_HOUR
-
-
 def intake_scheme_get(scheme_id: int) -> Scheme:
     """A scheme whose online form is open: published with the intake on. Anything else is not found (404)."""
     scheme = (Scheme.objects.select_related("owner")
@@ -78,7 +74,7 @@ def _throttle(ip_address: str | None, *, now: dt.datetime) -> None:
     """
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [THROTTLE_LOCK, ip_address or ""])
-    limit = per_address_per_hour()
+    limit = settings.PUBLIC_SAR_PER_ADDRESS_PER_HOUR
     recent = AccessLogEntry.objects.filter(event=AccessEvent.PUBLIC_SAR, ip_address=ip_address,
                                            at__gte=now - THROTTLE_WINDOW).count()
     if recent >= limit:

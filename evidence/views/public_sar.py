@@ -4,6 +4,7 @@ Shown only for a published scheme whose council has switched the intake on; anyt
 The view checks shape with the form and leaves every rule to evidence.services.public_sar.
 """
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -15,7 +16,6 @@ from evidence.forms_public import PublicSarForm
 from evidence.services.public_sar import (
     SubmissionsThrottled,
     intake_scheme_get,
-    per_address_per_hour,
     public_sar_submit,
 )
 
@@ -52,7 +52,8 @@ def sar_form(request: HttpRequest, scheme_id: int) -> HttpResponse:
                 )
             except SubmissionsThrottled as exc:
                 return render(request, "public/sar_throttled.html",
-                              {"scheme": scheme, "detail": exc.detail, "limit": per_address_per_hour()}, status=429)
+                              {"scheme": scheme, "detail": exc.detail,
+                               "limit": settings.PUBLIC_SAR_PER_ADDRESS_PER_HOUR}, status=429)
             except DomainError as exc:
                 form.add_error(None, exc.detail)
             else:

@@ -25,11 +25,11 @@ import pytest
 from django.contrib.gis.geos import LineString, Point
 from django.core.cache import caches
 from django.core.files.base import ContentFile
-from django.db import transaction
-from django.test import Client, override_settings
+from django.test import Client
 from django.utils import timezone
 
 from accounts.choices import OrganisationKind, Role
+from tests.security.worlds import rolled_back, world_rolled_back
 
 # The actors of the matrix: the seven roles of DESIGN.md section 1 on side 1, nobody, and two people of the
 # second side, a council's CCTV manager and a second force's officer.
@@ -340,27 +340,17 @@ def _world_build() -> MatrixWorld:
 @pytest.fixture(scope="module")
 def matrix_world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[MatrixWorld]:
     """Both sides' objects, inside a transaction that the end of the module rolls back."""
-    base = tmp_path_factory.mktemp("matrix-world")
     with (
         django_db_blocker.unblock(),
-        override_settings(
-            MEDIA_ROOT=base / "media",
-            EVIDENCE_SIGNING_KEY_FILE=base / "keys" / "evidence-signing-ed25519.pem",
-            EVIDENCE_SIGNING_KEY_AUTO_CREATE=True,
-            EVIDENCE_BUNDLE_WORK_DIR=base / "work",
+        world_rolled_back(
+            tmp_path_factory.mktemp("matrix-world"), _world_build,
             # /healthz and /api/system/health ping the Celery worker; none runs here and the matrix asks only
             # who may call them, so do not wait long for its answer.
             HEALTH_WORKER_TIMEOUT_S=0.05,
             TWO_FACTOR_REQUIRED_ROLES=[],
-        ),
+        ) as world,
     ):
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            yield _world_build()
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+        yield world
 
 
 @pytest.fixture
@@ -373,17 +363,5 @@ def matrix(matrix_world, db) -> MatrixWorld:
 
 @pytest.fixture
 def matrix_isolated():
-    """A savepoint per request, rolled back after it: each request sees the world as built.
-
-    Views that open their own transaction.atomic nest inside it as savepoints, and work they leave for
-    transaction.on_commit (Celery tasks, emails) is discarded with it, as it never commits.
-    """
-
-    def run(call):
-        with transaction.atomic():
-            try:
-                return call()
-            finally:
-                transaction.set_rollback(True)
-
-    return run
+    """A savepoint per request, rolled back after it (tests/security/worlds.py)."""
+    return rolled_back

@@ -23,11 +23,11 @@ from dataclasses import dataclass, field
 import pytest
 from django.core import signals
 from django.core.handlers.wsgi import WSGIHandler
-from django.db import close_old_connections, transaction
-from django.test import override_settings
+from django.db import close_old_connections
 from PIL import Image
 
 from accounts.choices import Role
+from tests.security.worlds import rolled_back, world_rolled_back
 
 PASSWORD = "fuzz-world-password-9f3a"
 
@@ -130,26 +130,16 @@ def _snapshot_add(camera, by):
 @pytest.fixture(scope="module")
 def fuzz_world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[World]:
     """The populated world, inside a transaction that the end of the module rolls back."""
-    base = tmp_path_factory.mktemp("fuzz-world")
     with (
         django_db_blocker.unblock(),
-        override_settings(
-            MEDIA_ROOT=base / "media",
-            EVIDENCE_SIGNING_KEY_FILE=base / "keys" / "evidence-signing-ed25519.pem",
-            EVIDENCE_SIGNING_KEY_AUTO_CREATE=True,
-            EVIDENCE_BUNDLE_WORK_DIR=base / "work",
+        world_rolled_back(
+            tmp_path_factory.mktemp("fuzz-world"), _world_build,
             PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
             # No worker runs here: the health report's ping need not wait long to learn that.
             HEALTH_WORKER_TIMEOUT_S=0.1,
-        ),
+        ) as world,
     ):
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            yield _world_build()
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+        yield world
 
 
 @pytest.fixture(scope="module")
@@ -166,14 +156,6 @@ def wsgi_app() -> Iterator[WSGIHandler]:
 
 @pytest.fixture
 def isolated_request():
-    """A savepoint per request, rolled back after it: each request sees the world as built."""
-
-    def run(call):
-        with transaction.atomic():
-            try:
-                return call()
-            finally:
-                transaction.set_rollback(True)
-
-    return run
+    """A savepoint per request, rolled back after it (tests/security/worlds.py)."""
+    return rolled_back
 
